@@ -1,0 +1,26 @@
+using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Hosting;
+using PerfEval.Hosting.Messaging;
+using PerfEval.Hosting.Storage;
+using PerfEval.Indicator.Api;
+using PerfEval.Indicator.Messaging;
+using PerfEval.Indicator.Storage;
+
+if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
+    return probeExitCode;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddPerfEvalDefaults("indicator");
+builder.AddPerfEvalDatabase("indicator", typeof(IndicatorStore).Assembly);
+builder.AddPerfEvalMessaging("indicator", new ConsumerEndpoint("ledger-changed", typeof(LedgerChangedConsumer)));
+builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");
+builder.Services.AddSingleton<IndicatorStore>();
+
+var app = builder.Build();
+app.MapPerfEvalDefaults();
+app.MapGrpcService<IndicatorApi>();
+await app.MigrateDatabaseAsync();
+await app.RunAsync();
+return 0;
+
+public partial class Program;

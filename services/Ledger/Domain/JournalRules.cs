@@ -1,0 +1,95 @@
+using System.Globalization;
+using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Hosting.Errors;
+using PerfEval.Hosting.Evaluations;
+
+namespace PerfEval.Ledger.Domain;
+
+/// <summary>
+/// What a batch of journal entries must satisfy before anything of it is stored. Pure: the chart
+/// of accounts is passed in, every violation is collected with its field path.
+/// </summary>
+public static class JournalRules
+{
+    public const int MaxEntriesPerBatch = 10_000;
+    public const int MaxIdLength = 128;
+    public const int MaxDocumentNumberLength = 200;
+    public const int MaxMemoLength = 500;
+
+    public static FieldViolations Validate(PostEntriesRequest request, IReadOnlySet<string> accountCodes)
+    {
+        var violations = new FieldViolations();
+        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
+        var fiscalYear = request.Evaluation?.FiscalYear ?? 0;
+
+        if (request.Entries.Count == 0)
+            violations.Add("entries", "at least one entry is required");
+        if (request.Entries.Count > MaxEntriesPerBatch)
+            violations.Add("entries", $"at most {MaxEntriesPerBatch} entries per batch; use the streaming RPC for more");
+
+        var seenIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < request.Entries.Count; i++)
+            ValidateEntry(request.Entries[i], $"entries[{i}]", fiscalYear, accountCodes, seenIds, violations);
+        return violations;
+    }
+
+    static void ValidateEntry(JournalEntry entry, string path, int fiscalYear, IReadOnlySet<string> accountCodes,
+        HashSet<string> seenIds, FieldViolations violations)
+    {
+        if (entry.EntryId.Length is 0 or > MaxIdLength)
+            violations.Add($"{path}.entry_id", $"must be 1 to {MaxIdLength} characters");
+        else if (!seenIds.Add(entry.EntryId))
+            violations.Add($"{path}.entry_id", "appears twice in the batch");
+
+        if (!DateOnly.TryParseExact(entry.PostingDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            violations.Add($"{path}.posting_date", "must be a date written YYYY-MM-DD");
+        else if (date.Year != fiscalYear)
+            violations.Add($"{path}.posting_date", $"{entry.PostingDate} is outside fiscal year {fiscalYear}");
+
+        if (entry.DocumentNumber.Length > MaxDocumentNumberLength)
+            violations.Add($"{path}.document_number", $"at most {MaxDocumentNumberLength} characters");
+        if (entry.Memo.Length > MaxMemoLength)
+            violations.Add($"{path}.memo", $"at most {MaxMemoLength} characters");
+
+        if (entry.Lines.Count < 2)
+            violations.Add($"{path}.lines", "a journal entry needs at least two lines");
+
+        long debits = 0, credits = 0;
+        var amountsValid = true;
+        for (var j = 0; j < entry.Lines.Count; j++)
+        {
+            var line = entry.Lines[j];
+            var linePath = $"{path}.lines[{j}]";
+            if (!accountCodes.Contains(line.AccountCode))
+                violations.Add($"{linePath}.account_code", $"unknown account \"{line.AccountCode}\"");
+            if (line.Side is not (Side.Debit or Side.Credit))
+                violations.Add($"{linePath}.side", "must be SIDE_DEBIT or SIDE_CREDIT");
+            if (line.AmountFen <= 0)
+            {
+                violations.Add($"{linePath}.amount_fen", "must be a positive amount in fen; the side gives the direction");
+                amountsValid = false;
+                continue;
+            }
+            try
+            {
+                checked
+                {
+                    if (line.Side == Side.Debit) debits += line.AmountFen;
+                    else if (line.Side == Side.Credit) credits += line.AmountFen;
+                }
+            }
+            catch (OverflowException)
+            {
+                violations.Add($"{linePath}.amount_fen", "the entry's total overflows 64-bit fen");
+                amountsValid = false;
+            }
+        }
+
+        if (amountsValid && entry.Lines.Count >= 2 && debits != credits)
+            violations.Add(path, $"unbalanced: debits {debits} fen ≠ credits {credits} fen (difference {debits - credits} fen)");
+    }
+
+    /// <summary>The entry's content fingerprint: same id and same fingerprint is a replay.</summary>
+    public static byte[] ContentHash(JournalEntry entry) =>
+        System.Security.Cryptography.SHA256.HashData(Google.Protobuf.MessageExtensions.ToByteArray(entry));
+}

@@ -1,0 +1,46 @@
+using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Hosting.Errors;
+using PerfEval.Hosting.Evaluations;
+
+namespace PerfEval.Ledger.Domain;
+
+public static class SubjectRules
+{
+    public const int MaxRequestIdLength = 128;
+    public const int MaxNameLength = 200;
+
+    public static FieldViolations Validate(CreateEvaluationSubjectRequest request)
+    {
+        var violations = new FieldViolations();
+        ValidateRequestId(request.RequestId, violations);
+        if (EvaluationKeys.CheckRegionCode(request.RegionCode) is { } region)
+            violations.Add("region_code", region);
+        if (EvaluationKeys.CheckSubjectCode(request.SubjectCode) is { } subject)
+            violations.Add("subject_code", subject);
+        if (request.Kind == SubjectKind.Unspecified || !Enum.IsDefined(request.Kind))
+            violations.Add("kind", "must name a subject kind");
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > MaxNameLength)
+            violations.Add("name", $"must be 1 to {MaxNameLength} characters");
+        return violations;
+    }
+
+    public static FieldViolations Validate(SetBudgetRequest request, IReadOnlySet<string> accountCodes)
+    {
+        var violations = new FieldViolations();
+        ValidateRequestId(request.RequestId, violations);
+        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
+        if (!accountCodes.Contains(request.AccountCode))
+            violations.Add("account_code", $"unknown account \"{request.AccountCode}\"");
+        if (request.BudgetFen < 0)
+            violations.Add("budget_fen", "must be zero or a positive amount in fen");
+        if (request.Reason.Length > JournalRules.MaxMemoLength)
+            violations.Add("reason", $"at most {JournalRules.MaxMemoLength} characters");
+        return violations;
+    }
+
+    static void ValidateRequestId(string requestId, FieldViolations violations)
+    {
+        if (requestId.Length is 0 or > MaxRequestIdLength)
+            violations.Add("request_id", $"must be 1 to {MaxRequestIdLength} characters");
+    }
+}

@@ -1,0 +1,362 @@
+using Google.Protobuf;
+using Npgsql;
+using NpgsqlTypes;
+using PerfEval.Contracts.Common.V1;
+using PerfEval.Contracts.Events.V1;
+using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Hosting.Errors;
+using PerfEval.Hosting.Evaluations;
+using PerfEval.Hosting.Messaging;
+using PerfEval.Hosting.Storage;
+using PerfEval.Ledger.Domain;
+
+namespace PerfEval.Ledger.Storage;
+
+/// <summary>The ledger's PostgreSQL storage. Every write and its LedgerChanged event commit together.</summary>
+public sealed class LedgerStore(NpgsqlDataSource dataSource)
+{
+    public async Task<IReadOnlySet<string>> AccountCodesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select code from accounts");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var codes = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            codes.Add(reader.GetString(0));
+        return codes;
+    }
+
+    public async Task<EvaluationSubject> CreateSubjectAsync(CreateEvaluationSubjectRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        if (await ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
+            return EvaluationSubject.Parser.ParseFrom(earlier);
+
+        var regionName = await RegionNameAsync(connection, transaction, request.RegionCode, cancellationToken)
+            ?? throw RpcErrors.InvalidArgument([new FieldViolation("region_code", $"no region with code {request.RegionCode} is known")]);
+
+        await using (var insert = new NpgsqlCommand(
+            "insert into evaluation_subjects (region_code, subject_code, kind, name) values ($1, $2, $3, $4) on conflict (region_code, subject_code) do nothing",
+            connection, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = request.RegionCode });
+            insert.Parameters.Add(new NpgsqlParameter { Value = request.SubjectCode });
+            insert.Parameters.Add(new NpgsqlParameter { Value = (short)request.Kind });
+            insert.Parameters.Add(new NpgsqlParameter { Value = request.Name });
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var subject = await FindSubjectAsync(connection, transaction, request.RegionCode, request.SubjectCode, cancellationToken);
+        if (subject!.Value.Subject.Kind != request.Kind || subject.Value.Subject.Name != request.Name)
+            throw RpcErrors.AlreadyExists($"subject {request.RegionCode}/{request.SubjectCode} exists with another kind or name", "subject_code");
+
+        await RememberAsync(connection, transaction, request.RequestId, request, subject.Value.Subject, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return subject.Value.Subject;
+    }
+
+    public async Task<PostEntriesResponse> PostEntriesAsync(PostEntriesRequest request, CancellationToken cancellationToken)
+    {
+        var key = request.Evaluation;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var (subjectId, version) = await LockEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
+
+        var hashes = request.Entries.Select(JournalRules.ContentHash).ToArray();
+        var earlier = await EarlierEntriesAsync(connection, transaction, request.Entries.Select(e => e.EntryId).ToArray(), cancellationToken);
+
+        var results = new PostedEntry[request.Entries.Count];
+        var fresh = new List<int>();
+        for (var i = 0; i < request.Entries.Count; i++)
+        {
+            var entry = request.Entries[i];
+            if (earlier.TryGetValue(entry.EntryId, out var first))
+            {
+                if (first.SubjectId != subjectId || first.FiscalYear != key.FiscalYear || !first.Hash.AsSpan().SequenceEqual(hashes[i]))
+                    throw RpcErrors.AlreadyExists($"entry {entry.EntryId} was posted before with different content", $"entries[{i}].entry_id");
+                results[i] = new PostedEntry { EntryId = entry.EntryId, LedgerVersion = first.LedgerVersion, Replayed = true };
+            }
+            else
+            {
+                fresh.Add(i);
+            }
+        }
+
+        if (fresh.Count == 0)
+        {
+            // A pure replay writes nothing and spends no version.
+            await transaction.RollbackAsync(cancellationToken);
+            return new PostEntriesResponse { LedgerVersion = version, Results = { results } };
+        }
+
+        var newVersion = version + 1;
+        await InsertEntriesAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, request, fresh, hashes, cancellationToken);
+        await AddToBalancesAsync(connection, transaction, subjectId, key.FiscalYear, request, fresh, cancellationToken);
+        await SetVersionAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, cancellationToken);
+        await Outbox.EnqueueAsync(connection, transaction, Changed(key, newVersion, fresh.Count), EvaluationKeys.Format(key), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        foreach (var i in fresh)
+            results[i] = new PostedEntry { EntryId = request.Entries[i].EntryId, LedgerVersion = newVersion, Replayed = false };
+        return new PostEntriesResponse { LedgerVersion = newVersion, Results = { results } };
+    }
+
+    public async Task<SetBudgetResponse> SetBudgetAsync(SetBudgetRequest request, CancellationToken cancellationToken)
+    {
+        var key = request.Evaluation;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
+            return SetBudgetResponse.Parser.ParseFrom(earlier);
+
+        var (subjectId, version) = await LockEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
+        var newVersion = version + 1;
+
+        await Sql.ExecuteAsync(connection, transaction,
+            """
+            insert into balances (subject_id, fiscal_year, account_code, budget_fen) values ($1, $2, $3, $4)
+            on conflict (subject_id, fiscal_year, account_code) do update set budget_fen = excluded.budget_fen
+            """, cancellationToken, subjectId, key.FiscalYear, request.AccountCode, request.BudgetFen);
+        await Sql.ExecuteAsync(connection, transaction,
+            """
+            insert into budget_changes (subject_id, fiscal_year, account_code, budget_fen, reason, ledger_version)
+            values ($1, $2, $3, $4, $5, $6)
+            """, cancellationToken, subjectId, key.FiscalYear, request.AccountCode, request.BudgetFen, request.Reason, newVersion);
+        await SetVersionAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, cancellationToken);
+        await Outbox.EnqueueAsync(connection, transaction, Changed(key, newVersion, 0), EvaluationKeys.Format(key), cancellationToken);
+
+        var response = new SetBudgetResponse { LedgerVersion = newVersion };
+        await RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return response;
+    }
+
+    public async Task<GetBalancesResponse> GetBalancesAsync(EvaluationKey key, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // One snapshot for the version and the balances, so they always agree.
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var subject = await FindSubjectAsync(connection, transaction, key.RegionCode, key.SubjectCode, cancellationToken)
+            ?? throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}");
+
+        var response = new GetBalancesResponse { Subject = subject.Subject };
+        await using (var version = new NpgsqlCommand("select ledger_version from evaluations where subject_id = $1 and fiscal_year = $2", connection, transaction))
+        {
+            version.Parameters.Add(new NpgsqlParameter { Value = subject.Id });
+            version.Parameters.Add(new NpgsqlParameter { Value = key.FiscalYear });
+            response.LedgerVersion = await version.ExecuteScalarAsync(cancellationToken) is long v ? v : 0;
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            select a.code, a.name, a.account_class, a.normal_side, b.debit_fen, b.credit_fen, b.budget_fen
+            from balances b join accounts a on a.code = b.account_code
+            where b.subject_id = $1 and b.fiscal_year = $2
+            order by a.code
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = subject.Id });
+        command.Parameters.Add(new NpgsqlParameter { Value = key.FiscalYear });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var debit = reader.GetInt64(4);
+            var credit = reader.GetInt64(5);
+            var balance = new AccountBalance
+            {
+                AccountCode = reader.GetString(0),
+                AccountName = reader.GetString(1),
+                AccountClass = (AccountClass)reader.GetInt16(2),
+                DebitFen = debit,
+                CreditFen = credit,
+                ActualFen = (Side)reader.GetInt16(3) == Side.Debit ? debit - credit : credit - debit,
+            };
+            if (!reader.IsDBNull(6))
+                balance.BudgetFen = reader.GetInt64(6);
+            response.Balances.Add(balance);
+        }
+        return response;
+    }
+
+    static LedgerChanged Changed(EvaluationKey key, long version, int entryCount) => new()
+    {
+        EvaluationKey = EvaluationKeys.Format(key),
+        RegionCode = key.RegionCode,
+        SubjectCode = key.SubjectCode,
+        FiscalYear = key.FiscalYear,
+        LedgerVersion = version,
+        EntryCount = entryCount,
+    };
+
+    /// <summary>Finds the subject and locks its evaluation row (creating it at version 0 the first time).</summary>
+    static async Task<(long SubjectId, long Version)> LockEvaluationAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        EvaluationKey key, string field, CancellationToken cancellationToken)
+    {
+        if (await RegionNameAsync(connection, transaction, key.RegionCode, cancellationToken) is null)
+            throw RpcErrors.InvalidArgument([new FieldViolation($"{field}.region_code", $"no region with code {key.RegionCode} is known")]);
+        var subject = await FindSubjectAsync(connection, transaction, key.RegionCode, key.SubjectCode, cancellationToken)
+            ?? throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}; create it first");
+
+        var row = await Sql.LockStateRowAsync(connection, transaction,
+            "insert into evaluations (subject_id, fiscal_year) values ($1, $2) on conflict do nothing",
+            "select ledger_version from evaluations where subject_id = $1 and fiscal_year = $2 for update",
+            cancellationToken, subject.Id, key.FiscalYear);
+        return (subject.Id, (long)row[0]);
+    }
+
+    static async Task SetVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
+        long version, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("update evaluations set ledger_version = $3 where subject_id = $1 and fiscal_year = $2",
+            connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = subjectId });
+        command.Parameters.Add(new NpgsqlParameter { Value = fiscalYear });
+        command.Parameters.Add(new NpgsqlParameter { Value = version });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    sealed record EarlierEntry(long SubjectId, int FiscalYear, long LedgerVersion, byte[] Hash);
+
+    static async Task<Dictionary<string, EarlierEntry>> EarlierEntriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        string[] ids, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "select entry_id, subject_id, fiscal_year, ledger_version, content_hash from journal_entries where entry_id = any($1)",
+            connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = ids });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var found = new Dictionary<string, EarlierEntry>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            found[reader.GetString(0)] = new EarlierEntry(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), (byte[])reader[4]);
+        return found;
+    }
+
+    static async Task InsertEntriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
+        long version, PostEntriesRequest request, List<int> fresh, byte[][] hashes, CancellationToken cancellationToken)
+    {
+        await using (var entries = await connection.BeginBinaryImportAsync(
+            "copy journal_entries (entry_id, subject_id, fiscal_year, ledger_version, posting_date, document_number, memo, content_hash) from stdin (format binary)",
+            cancellationToken))
+        {
+            foreach (var i in fresh)
+            {
+                var entry = request.Entries[i];
+                await entries.StartRowAsync(cancellationToken);
+                await entries.WriteAsync(entry.EntryId, NpgsqlDbType.Text, cancellationToken);
+                await entries.WriteAsync(subjectId, NpgsqlDbType.Bigint, cancellationToken);
+                await entries.WriteAsync(fiscalYear, NpgsqlDbType.Integer, cancellationToken);
+                await entries.WriteAsync(version, NpgsqlDbType.Bigint, cancellationToken);
+                await entries.WriteAsync(DateOnly.ParseExact(entry.PostingDate, "yyyy-MM-dd"), NpgsqlDbType.Date, cancellationToken);
+                await entries.WriteAsync(entry.DocumentNumber, NpgsqlDbType.Text, cancellationToken);
+                await entries.WriteAsync(entry.Memo, NpgsqlDbType.Text, cancellationToken);
+                await entries.WriteAsync(hashes[i], NpgsqlDbType.Bytea, cancellationToken);
+            }
+            await entries.CompleteAsync(cancellationToken);
+        }
+
+        await using var lines = await connection.BeginBinaryImportAsync(
+            "copy journal_lines (entry_id, line_no, account_code, side, amount_fen) from stdin (format binary)", cancellationToken);
+        foreach (var i in fresh)
+        {
+            var entry = request.Entries[i];
+            for (var j = 0; j < entry.Lines.Count; j++)
+            {
+                var line = entry.Lines[j];
+                await lines.StartRowAsync(cancellationToken);
+                await lines.WriteAsync(entry.EntryId, NpgsqlDbType.Text, cancellationToken);
+                await lines.WriteAsync(j, NpgsqlDbType.Integer, cancellationToken);
+                await lines.WriteAsync(line.AccountCode, NpgsqlDbType.Text, cancellationToken);
+                await lines.WriteAsync((short)line.Side, NpgsqlDbType.Smallint, cancellationToken);
+                await lines.WriteAsync(line.AmountFen, NpgsqlDbType.Bigint, cancellationToken);
+            }
+        }
+        await lines.CompleteAsync(cancellationToken);
+    }
+
+    static async Task AddToBalancesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
+        PostEntriesRequest request, List<int> fresh, CancellationToken cancellationToken)
+    {
+        // Aggregate in memory first: one upsert per account touched, not per line.
+        var totals = new SortedDictionary<string, (long Debit, long Credit)>(StringComparer.Ordinal);
+        foreach (var line in fresh.SelectMany(i => request.Entries[i].Lines))
+        {
+            var (debit, credit) = totals.GetValueOrDefault(line.AccountCode);
+            totals[line.AccountCode] = line.Side == Side.Debit
+                ? (checked(debit + line.AmountFen), credit)
+                : (debit, checked(credit + line.AmountFen));
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            insert into balances (subject_id, fiscal_year, account_code, debit_fen, credit_fen)
+            select $1, $2, code, debit, credit from unnest($3::text[], $4::bigint[], $5::bigint[]) as t(code, debit, credit)
+            on conflict (subject_id, fiscal_year, account_code) do update
+            set debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = subjectId });
+        command.Parameters.Add(new NpgsqlParameter { Value = fiscalYear });
+        command.Parameters.Add(new NpgsqlParameter { Value = totals.Keys.ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = totals.Values.Select(t => t.Debit).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = totals.Values.Select(t => t.Credit).ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    static async Task<string?> RegionNameAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string code,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select name from regions where code = $1", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = code });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    static async Task<(long Id, EvaluationSubject Subject)?> FindSubjectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        string regionCode, string subjectCode, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            select s.id, s.kind, s.name, r.name from evaluation_subjects s join regions r on r.code = s.region_code
+            where s.region_code = $1 and s.subject_code = $2
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = regionCode });
+        command.Parameters.Add(new NpgsqlParameter { Value = subjectCode });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return (reader.GetInt64(0), new EvaluationSubject
+        {
+            RegionCode = regionCode,
+            SubjectCode = subjectCode,
+            Kind = (SubjectKind)reader.GetInt16(1),
+            Name = reader.GetString(2),
+            RegionName = reader.GetString(3),
+        });
+    }
+
+    /// <summary>The first answer to a request id, or null; a reused id with another request is refused.</summary>
+    static async Task<byte[]?> ReplayAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, IMessage request,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("select request_hash, response from request_ids where request_id = $1", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        if (!((byte[])reader[0]).AsSpan().SequenceEqual(RequestHash(request)))
+            throw RpcErrors.AlreadyExists($"request_id {requestId} was used before for a different request", "request_id");
+        return (byte[])reader[1];
+    }
+
+    static async Task RememberAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, IMessage request,
+        IMessage response, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("insert into request_ids (request_id, request_hash, response) values ($1, $2, $3)",
+            connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = requestId });
+        command.Parameters.Add(new NpgsqlParameter { Value = RequestHash(request) });
+        command.Parameters.Add(new NpgsqlParameter { Value = response.ToByteArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    static byte[] RequestHash(IMessage request) =>
+        System.Security.Cryptography.SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(request.Descriptor.FullName), .. request.ToByteArray()]);
+}

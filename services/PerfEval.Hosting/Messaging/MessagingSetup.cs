@@ -1,0 +1,98 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using PerfEval.Contracts.Events.V1;
+
+namespace PerfEval.Hosting.Messaging;
+
+/// <summary>RabbitMQ connection settings (section "RabbitMq").</summary>
+public sealed class RabbitMqOptions
+{
+    public string Host { get; set; } = "127.0.0.1";
+    public ushort Port { get; set; } = 5672;
+    public string VirtualHost { get; set; } = "/";
+    public string Username { get; set; } = "guest";
+    public string Password { get; set; } = "guest";
+
+    /// <summary>Prefix of this deployment's queue names, so two deployments on one broker do not
+    /// compete for each other's messages (the exchanges, the public contract, stay fixed).</summary>
+    public string QueuePrefix { get; set; } = "perfeval";
+
+    /// <summary>When set, an unused queue is deleted by the broker after this many seconds (x-expires):
+    /// for short-lived deployments such as test runs. Production leaves it unset.</summary>
+    public int? QueueExpirySeconds { get; set; }
+}
+
+/// <summary>A consumer of one event, on its own durable queue named {prefix}.{service}.{event}.</summary>
+public sealed record ConsumerEndpoint(string QueueSuffix, Type ConsumerType);
+
+public static class MessagingSetup
+{
+    /// <summary>
+    /// Adds MassTransit over RabbitMQ with PerfEval events as binary protobuf on their stable
+    /// exchanges, the outbox dispatcher, and the given consumers with retry before the _error queue.
+    /// </summary>
+    public static IHostApplicationBuilder AddPerfEvalMessaging(this IHostApplicationBuilder builder, string serviceName,
+        params ConsumerEndpoint[] consumers)
+    {
+        var options = builder.Configuration.GetSection("RabbitMq").Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        builder.Services.AddSingleton(options);
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            foreach (var consumer in consumers)
+                bus.AddConsumer(consumer.ConsumerType);
+
+            bus.UsingRabbitMq((context, cfg) =>
+            {
+                cfg.Host(options.Host, options.Port, options.VirtualHost, h =>
+                {
+                    h.Username(options.Username);
+                    h.Password(options.Password);
+                    // Publish waits for the broker's confirm: the outbox marks a row sent only then.
+                    h.PublisherConfirmation = true;
+                });
+
+                var protobuf = new ProtobufSerializerFactory();
+                cfg.AddSerializer(protobuf, isSerializer: false);
+                cfg.AddDeserializer(protobuf);
+
+                ConfigureEvent<LedgerChanged>(cfg);
+                ConfigureEvent<IndicatorValuesChanged>(cfg);
+                ConfigureEvent<EvaluationScored>(cfg);
+                ConfigureEvent<ReportPublished>(cfg);
+
+                foreach (var consumer in consumers)
+                {
+                    cfg.ReceiveEndpoint($"{options.QueuePrefix}.{serviceName}.{consumer.QueueSuffix}", e =>
+                    {
+                        e.ConfigureConsumeTopology = true;
+                        if (options.QueueExpirySeconds is { } expiry)
+                            e.QueueExpiration = TimeSpan.FromSeconds(expiry);
+                        // A failing message is retried with growing pauses, then moved to the _error
+                        // queue: never acked silently, never redelivered in a hot loop.
+                        e.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000, 5000));
+                        e.ConfigureConsumer(context, consumer.ConsumerType);
+                    });
+                }
+            });
+        });
+
+        builder.Services.AddHostedService<OutboxDispatcher>();
+        return builder;
+    }
+
+    static void ConfigureEvent<T>(IRabbitMqBusFactoryConfigurator cfg) where T : class
+    {
+        var eventType = EventCatalog.ForClrType(typeof(T));
+        cfg.Message<T>(m => m.SetEntityName(eventType.ExchangeName));
+        cfg.Send<T>(s => s.UseSerializer(ProtobufMessageSerializer.ProtobufContentType.MediaType));
+        cfg.Publish<T>(p => p.ExchangeType = "fanout");
+
+        // Generated classes implement Google.Protobuf interfaces; without this MassTransit would
+        // create an exchange for each of them and bind them in a chain.
+        foreach (var iface in typeof(T).GetInterfaces().Where(i => i.Namespace?.StartsWith("Google.Protobuf", StringComparison.Ordinal) == true))
+            cfg.PublishTopology.GetMessageTopology(iface).Exclude = true;
+    }
+}

@@ -1,0 +1,97 @@
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace PerfEval.Hosting.Messaging;
+
+/// <summary>
+/// Publishes committed outbox rows with publisher confirms and marks them published. Woken by
+/// NOTIFY, with a one-second poll as the safety net (a missed notification, a broker that was down).
+/// Rows are claimed with FOR UPDATE SKIP LOCKED, so several replicas never publish the same row at once;
+/// a crash between publish and mark publishes again, which consumers tolerate (at least once).
+/// </summary>
+public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, IBus bus, ServiceIdentity service,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    const int BatchSize = 200;
+    static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var listener = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using (var listen = new NpgsqlCommand($"listen {Outbox.NotifyChannel}", listener))
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    while (await PublishBatchAsync(stoppingToken) == BatchSize) { }
+                    await listener.WaitAsync(PollInterval, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogDispatchFailed(ex);
+                await Task.Delay(PollInterval, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    async Task<int> PublishBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        var rows = new List<(long Id, Guid MessageId, string Type, string Subject, byte[] Payload, DateTime CreatedAt)>();
+        await using (var select = new NpgsqlCommand(
+            "select id, message_id, message_type, subject, payload, created_at from outbox where published_at is null order by id limit $1 for update skip locked",
+            connection, transaction))
+        {
+            select.Parameters.Add(new NpgsqlParameter { Value = BatchSize });
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                rows.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), (byte[])reader[4], reader.GetDateTime(5)));
+        }
+
+        foreach (var row in rows)
+        {
+            var eventType = EventCatalog.FindByFullName(row.Type)
+                ?? throw new InvalidOperationException($"Outbox row {row.Id} has unknown type {row.Type}");
+            var message = EventCatalog.Parse(eventType, row.Payload);
+            await bus.Publish(message, eventType.ClrType, context =>
+            {
+                context.MessageId = row.MessageId;
+                context.Headers.Set(CloudEventHeaders.SpecVersion, "1.0");
+                context.Headers.Set(CloudEventHeaders.Id, row.MessageId.ToString());
+                context.Headers.Set(CloudEventHeaders.Source, $"/perfeval/{service.Name}");
+                context.Headers.Set(CloudEventHeaders.Type, row.Type);
+                context.Headers.Set(CloudEventHeaders.Subject, row.Subject);
+                context.Headers.Set(CloudEventHeaders.Time, row.CreatedAt.ToUniversalTime().ToString("O"));
+            }, cancellationToken);
+            LogPublished(row.Type, row.Subject, row.MessageId);
+        }
+
+        if (rows.Count > 0)
+        {
+            await using var mark = new NpgsqlCommand("update outbox set published_at = now() where id = any($1)", connection, transaction);
+            mark.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Id).ToArray() });
+            await mark.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return rows.Count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published {EventType} for {EvaluationKey} as {MessageId}")]
+    partial void LogPublished(string eventType, string evaluationKey, Guid messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox dispatch failed; retrying")]
+    partial void LogDispatchFailed(Exception exception);
+}

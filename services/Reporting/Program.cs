@@ -1,0 +1,26 @@
+using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Hosting;
+using PerfEval.Hosting.Messaging;
+using PerfEval.Hosting.Storage;
+using PerfEval.Reporting.Api;
+using PerfEval.Reporting.Messaging;
+using PerfEval.Reporting.Storage;
+
+if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
+    return probeExitCode;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddPerfEvalDefaults("reporting");
+builder.AddPerfEvalDatabase("reporting", typeof(ReportStore).Assembly);
+builder.AddPerfEvalMessaging("reporting", new ConsumerEndpoint("evaluation-scored", typeof(EvaluationScoredConsumer)));
+builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");
+builder.Services.AddSingleton<ReportStore>();
+
+var app = builder.Build();
+app.MapPerfEvalDefaults();
+app.MapGrpcService<ReportingApi>();
+await app.MigrateDatabaseAsync();
+await app.RunAsync();
+return 0;
+
+public partial class Program;

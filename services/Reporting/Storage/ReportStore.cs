@@ -1,0 +1,112 @@
+using Npgsql;
+using PerfEval.Contracts.Events.V1;
+using PerfEval.Contracts.Reporting.V1;
+using PerfEval.Hosting.Messaging;
+using PerfEval.Hosting.Storage;
+
+namespace PerfEval.Reporting.Storage;
+
+public sealed record ReportFile(string Format, byte[] Content, string Sha256);
+
+public sealed class ReportStore(NpgsqlDataSource dataSource)
+{
+    public async Task<long> RenderedScorecardVersionAsync(string evaluationKey, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("select scorecard_version from evaluation_state where evaluation_key = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = evaluationKey });
+        return await command.ExecuteScalarAsync(cancellationToken) is long v ? v : 0;
+    }
+
+    /// <summary>
+    /// Stores a new report version with its files and the ReportPublished event, unless a version
+    /// rendered from this or a newer scorecard exists. Returns the event, or null.
+    /// </summary>
+    public async Task<ReportPublished?> SaveAsync(ReportPublished published, IReadOnlyList<ReportFile> files, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        var state = await Sql.LockStateRowAsync(connection, transaction,
+            "insert into evaluation_state (evaluation_key) values ($1) on conflict do nothing",
+            "select scorecard_version, report_version from evaluation_state where evaluation_key = $1 for update",
+            cancellationToken, published.EvaluationKey);
+        var (scorecardVersion, reportVersion) = ((long)state[0], (long)state[1]);
+        if (published.ScorecardVersion <= scorecardVersion)
+            return null;
+
+        published.ReportVersion = reportVersion + 1;
+        await Sql.ExecuteAsync(connection, transaction,
+            "insert into report_versions (evaluation_key, report_version, scorecard_version, total, grade) values ($1, $2, $3, $4, $5)",
+            cancellationToken, published.EvaluationKey, published.ReportVersion, published.ScorecardVersion, published.Total, published.Grade);
+        await Sql.ExecuteAsync(connection, transaction,
+            "update evaluation_state set scorecard_version = $2, report_version = $3 where evaluation_key = $1",
+            cancellationToken, published.EvaluationKey, published.ScorecardVersion, published.ReportVersion);
+        foreach (var file in files)
+        {
+            await using var insertFile = new NpgsqlCommand(
+                "insert into report_files (evaluation_key, report_version, format, sha256, content) values ($1, $2, $3, $4, $5)",
+                connection, transaction);
+            insertFile.Parameters.Add(new NpgsqlParameter { Value = published.EvaluationKey });
+            insertFile.Parameters.Add(new NpgsqlParameter { Value = published.ReportVersion });
+            insertFile.Parameters.Add(new NpgsqlParameter { Value = file.Format });
+            insertFile.Parameters.Add(new NpgsqlParameter { Value = file.Sha256 });
+            insertFile.Parameters.Add(new NpgsqlParameter { Value = file.Content });
+            await insertFile.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await Outbox.EnqueueAsync(connection, transaction, published, published.EvaluationKey, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return published;
+    }
+
+    /// <summary>Versions newest first, starting below <paramref name="beforeVersion"/>.</summary>
+    public async Task<List<ReportVersionSummary>> ListAsync(string evaluationKey, long beforeVersion, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            select v.report_version, v.scorecard_version, v.total, v.grade, v.created_at, f.format, f.sha256, length(f.content)
+            from report_versions v join report_files f using (evaluation_key, report_version)
+            where v.evaluation_key = $1 and v.report_version < $2
+              and v.report_version in (select report_version from report_versions where evaluation_key = $1 and report_version < $2
+                                       order by report_version desc limit $3)
+            order by v.report_version desc, f.format
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = evaluationKey });
+        command.Parameters.Add(new NpgsqlParameter { Value = beforeVersion });
+        command.Parameters.Add(new NpgsqlParameter { Value = limit });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var versions = new List<ReportVersionSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var number = reader.GetInt64(0);
+            if (versions.Count == 0 || versions[^1].ReportVersion != number)
+                versions.Add(new ReportVersionSummary
+                {
+                    ReportVersion = number,
+                    ScorecardVersion = reader.GetInt64(1),
+                    Total = reader.GetString(2),
+                    Grade = reader.GetString(3),
+                    CreatedAt = reader.GetFieldValue<DateTimeOffset>(4).ToString("O"),
+                });
+            versions[^1].Formats.Add(new ReportFormat { Format = reader.GetString(5), Sha256 = reader.GetString(6), SizeBytes = reader.GetInt32(7) });
+        }
+        return versions;
+    }
+
+    /// <summary>One stored file; version 0 means the latest.</summary>
+    public async Task<(long Version, ReportFile File)?> FindFileAsync(string evaluationKey, long version, string format, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            select report_version, sha256, content from report_files
+            where evaluation_key = $1 and format = $2 and ($3 = 0 or report_version = $3)
+            order by report_version desc limit 1
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = evaluationKey });
+        command.Parameters.Add(new NpgsqlParameter { Value = format });
+        command.Parameters.Add(new NpgsqlParameter { Value = version });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return (reader.GetInt64(0), new ReportFile(format, (byte[])reader[2], reader.GetString(1)));
+    }
+}

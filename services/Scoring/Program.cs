@@ -1,0 +1,26 @@
+using PerfEval.Contracts.Indicator.V1;
+using PerfEval.Hosting;
+using PerfEval.Hosting.Messaging;
+using PerfEval.Hosting.Storage;
+using PerfEval.Scoring.Api;
+using PerfEval.Scoring.Messaging;
+using PerfEval.Scoring.Storage;
+
+if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
+    return probeExitCode;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddPerfEvalDefaults("scoring");
+builder.AddPerfEvalDatabase("scoring", typeof(ScoringStore).Assembly);
+builder.AddPerfEvalMessaging("scoring", new ConsumerEndpoint("indicator-values-changed", typeof(IndicatorValuesChangedConsumer)));
+builder.Services.AddPerfEvalClient<IndicatorService.IndicatorServiceClient>(builder.Configuration, "Indicator");
+builder.Services.AddSingleton<ScoringStore>();
+
+var app = builder.Build();
+app.MapPerfEvalDefaults();
+app.MapGrpcService<ScoringApi>();
+await app.MigrateDatabaseAsync();
+await app.RunAsync();
+return 0;
+
+public partial class Program;

@@ -1,0 +1,188 @@
+using System.Security.Cryptography;
+using Grpc.Net.Client;
+using Npgsql;
+using PerfEval.Contracts.Indicator.V1;
+using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Contracts.Reporting.V1;
+using PerfEval.Contracts.Scoring.V1;
+
+namespace PerfEval.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The four services as child processes on loopback ports, with databases and queues of their own
+/// (unique names per fixture), against the private PostgreSQL and RabbitMQ. Shared by the
+/// "PerfEval cluster" collection.
+/// </summary>
+public sealed class PerfEvalCluster : IAsyncLifetime
+{
+    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
+
+    readonly List<GrpcChannel> _channels = [];
+
+    public InfraSettings Settings { get; private set; } = null!;
+
+    /// <summary>8 hex digits naming this fixture's databases and queues.</summary>
+    public string RunId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    public ServiceProcess LedgerProcess { get; private set; } = null!;
+    public ServiceProcess IndicatorProcess { get; private set; } = null!;
+    public ServiceProcess ScoringProcess { get; private set; } = null!;
+    public ServiceProcess ReportingProcess { get; private set; } = null!;
+    public IReadOnlyList<ServiceProcess> Processes { get; private set; } = [];
+
+    public LedgerService.LedgerServiceClient Ledger { get; private set; } = null!;
+    public IndicatorService.IndicatorServiceClient Indicator { get; private set; } = null!;
+    public ScoringService.ScoringServiceClient Scoring { get; private set; } = null!;
+    public ReportingService.ReportingServiceClient Reporting { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Settings = InfraSettings.Load();
+
+        // Ports first, so every service can be told the others' addresses before anything starts.
+        var ledgerGrpcPort = ServiceProcess.FreePort();
+        var indicatorGrpcPort = ServiceProcess.FreePort();
+        var common = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["Postgres__ConnectionString"] = Settings.PostgresConnectionString,
+            ["RabbitMq__Host"] = Settings.AmqpHost,
+            ["RabbitMq__Port"] = Settings.AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq__Username"] = Settings.AmqpUser,
+            ["RabbitMq__Password"] = Settings.AmqpPassword,
+            ["RabbitMq__QueuePrefix"] = $"e2e-{RunId}",
+            // Queues of a test run vanish a while after the run stops consuming them.
+            ["RabbitMq__QueueExpirySeconds"] = "600",
+            ["Services__Ledger"] = $"http://127.0.0.1:{ledgerGrpcPort}",
+            ["Services__Indicator"] = $"http://127.0.0.1:{indicatorGrpcPort}",
+        };
+
+        ServiceProcess Create(string name, int? grpcPort = null)
+        {
+            var environment = new Dictionary<string, string>(common, StringComparer.Ordinal)
+            {
+                ["Postgres__Database"] = $"perfeval_e2e_{RunId}_{name.ToLowerInvariant()}",
+            };
+            return new ServiceProcess(name, name, Settings.RepoRoot, grpcPort ?? ServiceProcess.FreePort(), ServiceProcess.FreePort(), environment);
+        }
+
+        LedgerProcess = Create("Ledger", ledgerGrpcPort);
+        IndicatorProcess = Create("Indicator", indicatorGrpcPort);
+        ScoringProcess = Create("Scoring");
+        ReportingProcess = Create("Reporting");
+        Processes = [LedgerProcess, IndicatorProcess, ScoringProcess, ReportingProcess];
+
+        try
+        {
+                        foreach (var process in Processes)
+                process.Start();
+            await WaitAllHealthyAsync(DateTime.UtcNow + StartupTimeout);
+        }
+        catch (Exception ex)
+        {
+            var reason = ex is ServiceProcessException spe ? spe.Reason : ex.Message;
+            var tails = LogTails();
+            try
+            {
+                await StopAllAsync();
+                await DropDatabasesAsync();
+            }
+            catch (Exception stopError)
+            {
+                tails += $"{Environment.NewLine}(stopping the services failed too: {stopError.Message})";
+            }
+            throw new InvalidOperationException(
+                $"The PerfEval cluster did not start: {reason}{Environment.NewLine}{tails}", ex);
+        }
+
+        Ledger = new LedgerService.LedgerServiceClient(Channel(LedgerProcess));
+        Indicator = new IndicatorService.IndicatorServiceClient(Channel(IndicatorProcess));
+        Scoring = new ScoringService.ScoringServiceClient(Channel(ScoringProcess));
+        Reporting = new ReportingService.ReportingServiceClient(Channel(ReportingProcess));
+    }
+
+    /// <summary>Waits until every service is SERVING; the first one that fails stops the wait for all.</summary>
+    async Task WaitAllHealthyAsync(DateTime deadlineUtc)
+    {
+        using var stop = new CancellationTokenSource();
+        var pending = Processes.Select(p => p.WaitHealthyAsync(deadlineUtc, stop.Token)).ToList();
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending);
+            pending.Remove(done);
+            if (!done.IsCompletedSuccessfully)
+            {
+                await stop.CancelAsync();
+                await done; // throws its failure
+            }
+        }
+    }
+
+    /// <summary>A channel to a service's gRPC port, disposed with the fixture.</summary>
+    public GrpcChannel Channel(ServiceProcess process)
+    {
+        var channel = GrpcChannel.ForAddress(process.GrpcAddress);
+        lock (_channels)
+            _channels.Add(channel);
+        return channel;
+    }
+
+    /// <summary>The log tails of all services, for failure messages.</summary>
+    public string LogTails(int linesPerService = 400) =>
+        string.Join(Environment.NewLine, Processes.Select(p => p.LogTail(linesPerService)));
+
+    public async Task DisposeAsync()
+    {
+        lock (_channels)
+        {
+            foreach (var channel in _channels)
+                channel.Dispose();
+            _channels.Clear();
+        }
+        await StopAllAsync();
+        await DropDatabasesAsync();
+    }
+
+    /// <summary>
+    /// Drops this fixture's databases, so runs do not pile up in the private PostgreSQL.
+    /// PERFEVAL_E2E_KEEP_DATABASES=1 keeps them for a look after a failure.
+    /// </summary>
+    async Task DropDatabasesAsync()
+    {
+        if (Settings is null || Environment.GetEnvironmentVariable("PERFEVAL_E2E_KEEP_DATABASES") == "1")
+            return;
+        var admin = new NpgsqlConnectionStringBuilder(Settings.PostgresConnectionString) { Database = "postgres", Pooling = false };
+        await using var connection = new NpgsqlConnection(admin.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var process in Processes)
+        {
+            var database = process.Environment["Postgres__Database"];
+            await using var drop = new NpgsqlCommand($"drop database if exists \"{database}\" with (force)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+
+    async Task StopAllAsync()
+    {
+        // Downstream first, so no consumer logs a storm of errors about a vanished upstream.
+        var errors = new List<Exception>();
+        foreach (var process in Processes.Reverse())
+        {
+            try
+            {
+                await process.DisposeAsync();
+            }
+            catch (Exception ex)
+            {
+                errors.Add(ex);
+            }
+        }
+        if (errors.Count > 0)
+            throw new AggregateException("Stopping the PerfEval services failed", errors);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PerfEvalClusterCollection : ICollectionFixture<PerfEvalCluster>
+{
+    public const string Name = "PerfEval cluster";
+}
