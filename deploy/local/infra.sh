@@ -12,7 +12,7 @@
 # Environment knobs:
 #   PERFEVAL_PG_PORT (55432), PERFEVAL_AMQP_PORT (55672)  first port tried; walks upward if taken
 #   PERFEVAL_RABBITMQ_DIST_PORT   Erlang distribution port (default: derived from the AMQP port)
-#   PERFEVAL_RABBITMQ_NODENAME (perfeval@localhost)  Erlang node name (must be unique per machine)
+#   PERFEVAL_RABBITMQ_NODENAME (perfeval-<hash of the repo path>@localhost)  Erlang node name
 #   PERFEVAL_INFRA_TIMEOUT (90)   seconds `up` may take before it gives up
 #   INSTALL_FONTS=1               also install fonts-noto-cjk
 #
@@ -44,7 +44,9 @@ RMQ_STATE=$RMQ_DIR/state.sh   # ports + wrapper PID of the node we started
 RMQ_PID_FILE=$RMQ_DIR/rabbitmq.pid
 RMQ_OUT=$RMQ_DIR/server.out   # stdout/stderr of rabbitmq-server
 RMQ_BIN=/usr/lib/rabbitmq/bin # the real scripts; /usr/sbin wrappers would switch to user rabbitmq
-RMQ_NODE=${PERFEVAL_RABBITMQ_NODENAME:-perfeval@localhost} # @localhost: hostname need not resolve
+# One node name per checkout (a hash of its path), so two clones on one machine never clash;
+# @localhost: the hostname need not resolve.
+RMQ_NODE=${PERFEVAL_RABBITMQ_NODENAME:-perfeval-$(printf '%s' "$REPO" | cksum | cut -d' ' -f1)@localhost}
 EPMD_PID_FILE=$RMQ_DIR/epmd.pid
 EPMD_PORT=${ERL_EPMD_PORT:-4369}
 # rabbitmqctl & co. always take their own distribution port from 35672..35682 (rabbitmq-env).
