@@ -17,4 +17,12 @@ public sealed class IndicatorApi(IndicatorStore store) : IndicatorService.Indica
         return await store.GetLatestAsync(key, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"no indicator values for {key} yet");
     }
+
+    public override Task<GetEvaluationSystemResponse> GetEvaluationSystem(GetEvaluationSystemRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
+        violations.ThrowIfAny();
+        return Task.FromResult(new GetEvaluationSystemResponse { System = Domain.SkeletonSystem.Definition });
+    }
 }
