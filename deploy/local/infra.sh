@@ -511,6 +511,10 @@ export PERFEVAL_AMQP_PORT=$AMQP_PORT
 export PERFEVAL_AMQP_USER=guest
 export PERFEVAL_AMQP_PASSWORD=guest
 export PERFEVAL_AMQP_URI=amqp://guest:guest@127.0.0.1:$AMQP_PORT/
+# For tools and tests that drive the broker itself (e.g. an outage test: rabbitmqctl stop_app):
+export PERFEVAL_RABBITMQ_NODE=$RMQ_NODE
+export PERFEVAL_RABBITMQ_HOME=$RMQ_HOME
+export PERFEVAL_RABBITMQCTL=$RMQ_BIN/rabbitmqctl
 EOF
     # Rewrite only when it changed, so a reused `up` touches nothing.
     if cmp -s "$tmp" "$ENV_FILE" 2>/dev/null; then rm -f "$tmp"; else mv -f "$tmp" "$ENV_FILE"; fi
