@@ -43,6 +43,7 @@ public static class ServiceDefaults
             kestrel.Listen(address, ports.Http, o => o.Protocols = HttpProtocols.Http1);
         });
 
+        builder.AddPerfEvalTelemetry(serviceName);
         builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks();
@@ -55,6 +56,7 @@ public static class ServiceDefaults
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapHealthChecks("/healthz").RequireHost($"*:{ports.Http}");
+        app.MapPerfEvalMetrics(ports.Http);
         return app;
     }
 }
