@@ -34,7 +34,7 @@ public sealed class GrpcLedgerFacts(LedgerService.LedgerServiceClient ledger) : 
             prior = await ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = priorKey },
                 deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
         }
-        catch (RpcException e) when (e.StatusCode is StatusCode.NotFound or StatusCode.InvalidArgument)
+        catch (RpcException e) when (e.StatusCode is not (StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled))
         {
             // No prior-year ledger: prior(...) formulas have no value.
         }

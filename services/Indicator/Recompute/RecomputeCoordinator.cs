@@ -18,6 +18,8 @@ public sealed class RecomputeCoordinator(ILedgerFacts ledger, IndicatorStore sto
 {
     readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, EvaluationState> _states = new(StringComparer.Ordinal);
+    // What this process last saw stored per evaluation, to skip passed events without a database read.
+    readonly ConcurrentDictionary<string, (long Ledger, long Observations)> _watermarks = new(StringComparer.Ordinal);
     long _recomputations;
     long _itemsRecomputed;
 
@@ -36,6 +38,8 @@ public sealed class RecomputeCoordinator(ILedgerFacts ledger, IndicatorStore sto
         CancellationToken cancellationToken)
     {
         var evaluationKey = EvaluationKeys.Format(key);
+        if (!force && _watermarks.TryGetValue(evaluationKey, out var seen) && ledgerVersion <= seen.Ledger && observationRevision <= seen.Observations)
+            return null;
         var gate = _gates.GetOrAdd(evaluationKey, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
@@ -44,6 +48,7 @@ public sealed class RecomputeCoordinator(ILedgerFacts ledger, IndicatorStore sto
             if (!force && computed.ValueVersion > 0 && ledgerVersion <= computed.LedgerVersion && observationRevision <= computed.ObservationRevision)
             {
                 logger.LogDebug("Skipping {EvaluationKey}: ledger version {LedgerVersion} already computed", evaluationKey, ledgerVersion);
+                _watermarks[evaluationKey] = (computed.LedgerVersion, computed.ObservationRevision);
                 return null;
             }
 
@@ -61,6 +66,7 @@ public sealed class RecomputeCoordinator(ILedgerFacts ledger, IndicatorStore sto
             Interlocked.Add(ref _itemsRecomputed, result.ItemsRecomputed);
             var valueVersion = await store.SaveAsync(key, snapshot.LedgerVersion, revision, system, result.State.Values.Values, cancellationToken);
             _states[evaluationKey] = result.State;
+            _watermarks[evaluationKey] = (snapshot.LedgerVersion, revision);
             logger.LogInformation(
                 "Recomputed {EvaluationKey} ({ItemsRecomputed} of {ItemCount} items) at ledger version {LedgerVersion}, observation revision {ObservationRevision}: value version {ValueVersion}",
                 evaluationKey, result.ItemsRecomputed, system.Indicators.Count, snapshot.LedgerVersion, revision, valueVersion);
