@@ -118,6 +118,14 @@ public static class IndicatorEngine
     /// <summary>Reads one leaf input key from the facts, in base units, with the version it came from.</summary>
     sealed class LedgerView(EvaluationFacts facts)
     {
+        // Sorted by code once per evaluation, so a code-prefix group is a binary search, not a scan:
+        // evaluation time then grows linearly with the number of items.
+        readonly AccountFact[] _current = [.. facts.Accounts.OrderBy(a => a.Code, StringComparer.Ordinal)];
+        readonly AccountFact[]? _prior = facts.PriorAccounts is null ? null : [.. facts.PriorAccounts.OrderBy(a => a.Code, StringComparer.Ordinal)];
+
+        readonly Dictionary<(string Metric, string Subject), ObservationFact> _observations = facts.Observations
+            .GroupBy(o => (o.Metric, o.SubjectCode)).ToDictionary(g => g.Key, g => g.First());
+
         public (Quantity, string Source) Read(string key)
         {
             var parts = key.Split(':', 3);
@@ -125,23 +133,46 @@ public static class IndicatorEngine
                 return ReadObservation(parts[1]);
             var (measure, group) = (parts[1], parts[2]);
             var prior = measure is "prior" or "opening";
-            var accounts = prior ? facts.PriorAccounts : facts.Accounts;
-            var source = prior ? $"ledger {facts.FiscalYearLabel(prior)} version {facts.PriorLedgerVersion}" : $"ledger version {facts.LedgerVersion}";
+            var accounts = prior ? _prior : _current;
+            var source = prior ? $"prior-year ledger version {facts.PriorLedgerVersion}" : $"ledger version {facts.LedgerVersion}";
             if (accounts is null)
                 return (Quantity.Missing($"no prior-year ledger for {group}"), source);
-            var matching = accounts.Where(a => Matches(a, group));
-            if (measure is "budget" or "executed")
-                matching = matching.Where(a => a.BudgetFen.HasValue);
-            var list = matching.ToList();
-            if (list.Count == 0)
-                return (Quantity.Missing(measure is "budget" or "executed" ? $"no budget line for {group}" : $"no ledger account in {group}{(prior ? " in the prior year" : "")}"), source);
-            var fen = measure == "budget" ? list.Sum(a => (decimal)a.BudgetFen!.Value) : list.Sum(a => (decimal)a.ActualFen);
+            var budgeted = measure is "budget" or "executed";
+            var count = 0;
+            var fen = 0m;
+            foreach (var account in Members(accounts, group))
+            {
+                if (budgeted && !account.BudgetFen.HasValue)
+                    continue;
+                count++;
+                fen += measure == "budget" ? account.BudgetFen!.Value : account.ActualFen;
+            }
+            if (count == 0)
+                return (Quantity.Missing(budgeted ? $"no budget line for {group}" : $"no ledger account in {group}{(prior ? " in the prior year" : "")}"), source);
             return (Quantity.Of(fen / 100m), source);
         }
 
-        static bool Matches(AccountFact account, string group) => group.Contains(',') || group.All(char.IsAsciiDigit)
-            ? group.Split(',').Any(prefix => account.Code.StartsWith(prefix, StringComparison.Ordinal))
-            : account.AccountClass == group;
+        static IEnumerable<AccountFact> Members(AccountFact[] sorted, string group)
+        {
+            if (!(group.Contains(',') || group.All(char.IsAsciiDigit)))
+            {
+                foreach (var account in sorted)
+                    if (account.AccountClass == group)
+                        yield return account;
+                yield break;
+            }
+            foreach (var prefix in group.Split(','))
+            {
+                int lo = 0, hi = sorted.Length;
+                while (lo < hi)
+                {
+                    var mid = (lo + hi) / 2;
+                    if (string.CompareOrdinal(sorted[mid].Code, prefix) < 0) lo = mid + 1; else hi = mid;
+                }
+                for (var i = lo; i < sorted.Length && sorted[i].Code.StartsWith(prefix, StringComparison.Ordinal); i++)
+                    yield return sorted[i];
+            }
+        }
 
         (Quantity, string) ReadObservation(string spec)
         {
@@ -149,9 +180,8 @@ public static class IndicatorEngine
             var metric = at < 0 ? spec : spec[..at];
             var subject = at < 0 ? null : spec[(at + 1)..];
             var observation = subject is not null
-                ? facts.Observations.FirstOrDefault(o => o.Metric == metric && o.SubjectCode == subject)
-                : facts.Observations.FirstOrDefault(o => o.Metric == metric && o.SubjectCode == facts.SubjectCode)
-                  ?? facts.Observations.FirstOrDefault(o => o.Metric == metric && o.SubjectCode == "");
+                ? _observations.GetValueOrDefault((metric, subject))
+                : _observations.GetValueOrDefault((metric, facts.SubjectCode)) ?? _observations.GetValueOrDefault((metric, ""));
             var name = ObservationMetrics.All[metric].Name;
             if (observation is null)
                 return (Quantity.Missing($"missing observation {name} ({metric}{(subject is null ? "" : $" of {subject}")})"), "observation: none recorded");
@@ -159,6 +189,4 @@ public static class IndicatorEngine
             return (Quantity.Of(unit!.ToBase(observation.Value)), $"observation revision {observation.Revision}");
         }
     }
-
-    static string FiscalYearLabel(this EvaluationFacts facts, bool prior) => prior ? "prior year" : "this year";
 }
