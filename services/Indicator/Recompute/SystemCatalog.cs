@@ -30,7 +30,7 @@ public sealed class SystemCatalog(IndicatorStore store)
 
     /// <summary>
     /// The system bound to an evaluation. Never bound: the latest built-in system of the subject's
-    /// kind, pinned now so a later version of it does not silently change this evaluation.
+    /// kind (a system defined later under the same code is used only when bound explicitly), pinned now so a later version of it does not silently change this evaluation.
     /// </summary>
     public async Task<IndicatorSystem> ResolveAsync(string evaluationKey, Func<CancellationToken, Task<string>> subjectKind,
         CancellationToken cancellationToken)
@@ -39,7 +39,7 @@ public sealed class SystemCatalog(IndicatorStore store)
         if (binding is null)
         {
             var code = BuiltInCodeFor(await subjectKind(cancellationToken));
-            var latest = await store.GetSystemAsync(code, 0, cancellationToken)
+            var latest = await store.GetSystemAsync(code, 0, cancellationToken, builtInOnly: true)
                 ?? throw RpcErrors.NotFound($"no built-in indicator system {code}");
             binding = await store.BindAsync(evaluationKey, latest.SystemCode, latest.Version, explicitly: false, cancellationToken);
         }

@@ -63,12 +63,12 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>A system version, or the latest when <paramref name="version"/> is 0; null when unknown.</summary>
-    public async Task<IndicatorSystem?> GetSystemAsync(string systemCode, int version, CancellationToken cancellationToken)
+    public async Task<IndicatorSystem?> GetSystemAsync(string systemCode, int version, CancellationToken cancellationToken, bool builtInOnly = false)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var bytes = await Sql.ScalarAsync(connection, null,
-            "select definition from indicator_systems where system_code = $1 and ($2 = 0 or version = $2) order by version desc limit 1",
-            cancellationToken, systemCode, version);
+            "select definition from indicator_systems where system_code = $1 and ($2 = 0 or version = $2) and (built_in or not $3) order by version desc limit 1",
+            cancellationToken, systemCode, version, builtInOnly);
         return bytes is byte[] b ? IndicatorSystem.Parser.ParseFrom(b) : null;
     }
 
