@@ -99,6 +99,7 @@ public sealed class RecomputeBurstTests(Xunit.Abstractions.ITestOutputHelper out
         // Every IndicatorValuesChanged after the first carries the changed item only.
         var published = await PublishedAsync(key);
         Assert.Equal(18, published[0].Values.Count);
+        Assert.All(published, e => Assert.Equal("resident-fund", e.SystemCode));
         Assert.All(published.Skip(1), e => Assert.Equal(["income-budget-execution-rate"], e.Values.Select(v => v.IndicatorCode)));
         Assert.Equal(values.ValueVersion, published[^1].ValueVersion);
     }

@@ -290,6 +290,8 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
                 FiscalYear = key.FiscalYear,
                 ValueVersion = newVersion.Value,
                 LedgerVersion = ledgerVersion,
+                SystemCode = system.SystemCode,
+                SystemVersion = system.Version,
             };
             changedEvent.Values.AddRange(changed.Select(ToContract));
             await Outbox.EnqueueAsync(connection, transaction, changedEvent, evaluationKey, cancellationToken);
