@@ -46,6 +46,8 @@ public sealed class CompiledSystem
     public static CompiledSystem Compile(IndicatorSystem definition)
     {
         var system = definition.Clone();
+        if (system.ExactScoring == ExactScoring.Unspecified)
+            system.ExactScoring = ExactScoring.Symmetric; // PerfEval's default (DOMAIN.md §5); a system says so explicitly
         var problems = new List<(string, string)>();
         if (!Codes.IsValid(system.SystemCode))
             problems.Add(("system_code", "lower-case letters, digits and '-', 1 to 64 characters"));
