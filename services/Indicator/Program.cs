@@ -4,6 +4,7 @@ using PerfEval.Hosting.Messaging;
 using PerfEval.Hosting.Storage;
 using PerfEval.Indicator.Api;
 using PerfEval.Indicator.Messaging;
+using PerfEval.Indicator.Recompute;
 using PerfEval.Indicator.Storage;
 
 if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
@@ -15,11 +16,15 @@ builder.AddPerfEvalDatabase("indicator", typeof(IndicatorStore).Assembly);
 builder.AddPerfEvalMessaging("indicator", new ConsumerEndpoint("ledger-changed", typeof(LedgerChangedConsumer)));
 builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");
 builder.Services.AddSingleton<IndicatorStore>();
+builder.Services.AddSingleton<SystemCatalog>();
+builder.Services.AddSingleton<ILedgerFacts, GrpcLedgerFacts>();
+builder.Services.AddSingleton<RecomputeCoordinator>();
 
 var app = builder.Build();
 app.MapPerfEvalDefaults();
 app.MapGrpcService<IndicatorApi>();
 await app.MigrateDatabaseAsync();
+await app.Services.GetRequiredService<SystemCatalog>().InstallBuiltInAsync(CancellationToken.None);
 await app.RunAsync();
 return 0;
 

@@ -8,6 +8,7 @@ using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
+using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.EndToEnd.Tests.Infrastructure;
@@ -291,6 +292,15 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
             Name = SubjectName,
         }, deadline: Deadline());
         Assert.Equal(evaluation.SubjectCode, response.Subject.SubjectCode);
+
+        // The walking skeleton is scored on the one-item "skeleton" system, not the subject kind's full built-in one.
+        var bound = await cluster.Indicator.BindEvaluationSystemAsync(new BindEvaluationSystemRequest
+        {
+            RequestId = NewId(),
+            Evaluation = evaluation,
+            SystemCode = "skeleton",
+        }, deadline: Deadline());
+        Assert.Equal("skeleton", bound.System.SystemCode);
     }
 
     async Task SetBudgetAsync(EvaluationKey evaluation) =>

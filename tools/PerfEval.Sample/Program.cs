@@ -37,6 +37,14 @@ await ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
     Name = "伽师县城乡居民基本医疗保险基金",
 }, deadline: Soon());
 
+// Scored on the one-item skeleton system for now; binding the same system again changes nothing.
+await indicator.BindEvaluationSystemAsync(new BindEvaluationSystemRequest
+{
+    RequestId = "sample-653129-resident-fund-2020-system",
+    Evaluation = key,
+    SystemCode = "skeleton",
+}, deadline: Soon());
+
 await ledger.SetBudgetAsync(new SetBudgetRequest
 {
     RequestId = "sample-653129-resident-fund-2020-budget-4001",

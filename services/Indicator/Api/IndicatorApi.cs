@@ -1,28 +1,231 @@
+using System.Globalization;
 using Grpc.Core;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.Hosting.Evaluations;
+using PerfEval.Indicator.Domain;
+using PerfEval.Indicator.Recompute;
 using PerfEval.Indicator.Storage;
 
 namespace PerfEval.Indicator.Api;
 
-public sealed class IndicatorApi(IndicatorStore store) : IndicatorService.IndicatorServiceBase
+public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, RecomputeCoordinator coordinator, ILedgerFacts ledger,
+    ILogger<IndicatorApi> logger) : IndicatorService.IndicatorServiceBase
 {
     public override async Task<GetIndicatorValuesResponse> GetIndicatorValues(GetIndicatorValuesRequest request, ServerCallContext context)
     {
-        var violations = new FieldViolations();
-        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
-        violations.ThrowIfAny();
-        var key = EvaluationKeys.Format(request.Evaluation);
+        var key = ValidEvaluation(request.Evaluation, "evaluation");
         return await store.GetLatestAsync(key, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"no indicator values for {key} yet");
     }
 
-    public override Task<GetEvaluationSystemResponse> GetEvaluationSystem(GetEvaluationSystemRequest request, ServerCallContext context)
+    public override async Task<GetEvaluationSystemResponse> GetEvaluationSystem(GetEvaluationSystemRequest request, ServerCallContext context)
+    {
+        var key = ValidEvaluation(request.Evaluation, "evaluation");
+        var system = await systems.ResolveAsync(key, async ct => (await ledger.GetAsync(request.Evaluation, ct)).SubjectKind, context.CancellationToken);
+        return new GetEvaluationSystemResponse { System = system };
+    }
+
+    public override async Task<DefineSystemResponse> DefineSystem(DefineSystemRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
-        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
+        RequestId(request.RequestId, violations);
+        if (request.System is null)
+            violations.Add("system", "required");
         violations.ThrowIfAny();
-        return Task.FromResult(new GetEvaluationSystemResponse { System = Domain.SkeletonSystem.Definition });
+        return new DefineSystemResponse { System = await SaveAsync(request.System!, "system.", context.CancellationToken) };
+    }
+
+    public override async Task<ImportSystemResponse> ImportSystem(ImportSystemRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        RequestId(request.RequestId, violations);
+        if (string.IsNullOrWhiteSpace(request.FileText))
+            violations.Add("file_text", "required");
+        violations.ThrowIfAny();
+        IndicatorSystem system;
+        try
+        {
+            system = SystemFiles.Read(request.FileText);
+        }
+        catch (SystemValidationException e)
+        {
+            throw Invalid(e, "file_text.");
+        }
+        return new ImportSystemResponse { System = await SaveAsync(system, "file_text.", context.CancellationToken) };
+    }
+
+    async Task<IndicatorSystem> SaveAsync(IndicatorSystem system, string prefix, CancellationToken cancellationToken)
+    {
+        CompiledSystem compiled;
+        try
+        {
+            compiled = CompiledSystem.Compile(system);
+        }
+        catch (SystemValidationException e)
+        {
+            throw Invalid(e, prefix);
+        }
+        return await store.SaveSystemAsync(compiled.System, builtIn: false, cancellationToken);
+    }
+
+    static RpcException Invalid(SystemValidationException e, string prefix) =>
+        RpcErrors.InvalidArgument(e.Problems.Select(p => new FieldViolation(prefix + p.Field, p.Description)).ToList());
+
+    public override async Task<ExportSystemResponse> ExportSystem(ExportSystemRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        if (string.IsNullOrEmpty(request.SystemCode))
+            violations.Add("system_code", "required");
+        if (request.Version < 0)
+            violations.Add("version", "0 for the latest, or a version");
+        if (request.Format is not ("" or "yaml" or "json"))
+            violations.Add("format", "yaml or json");
+        violations.ThrowIfAny();
+        var system = await store.GetSystemAsync(request.SystemCode, request.Version, context.CancellationToken)
+            ?? throw RpcErrors.NotFound($"no system {request.SystemCode}{(request.Version > 0 ? $" version {request.Version}" : "")}");
+        return new ExportSystemResponse
+        {
+            System = system,
+            FileText = request.Format == "json" ? SystemFiles.WriteJson(system) : SystemFiles.WriteYaml(system),
+        };
+    }
+
+    public override async Task<ListSystemsResponse> ListSystems(ListSystemsRequest request, ServerCallContext context)
+    {
+        var response = new ListSystemsResponse();
+        response.Systems.AddRange(await store.ListSystemsAsync(request.SubjectKind, context.CancellationToken));
+        return response;
+    }
+
+    public override async Task<BindEvaluationSystemResponse> BindEvaluationSystem(BindEvaluationSystemRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        RequestId(request.RequestId, violations);
+        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
+        if (string.IsNullOrEmpty(request.SystemCode))
+            violations.Add("system_code", "required");
+        if (request.Version < 0)
+            violations.Add("version", "0 for the latest, or a version");
+        violations.ThrowIfAny();
+        var system = await store.GetSystemAsync(request.SystemCode, request.Version, context.CancellationToken)
+            ?? throw RpcErrors.NotFound($"no system {request.SystemCode}{(request.Version > 0 ? $" version {request.Version}" : "")}");
+        var key = EvaluationKeys.Format(request.Evaluation);
+        var before = await store.GetBindingAsync(key, context.CancellationToken);
+        await store.BindAsync(key, system.SystemCode, system.Version, explicitly: true, context.CancellationToken);
+        if (before != (system.SystemCode, system.Version))
+            await RecomputeQuietlyAsync(request.Evaluation, 0, force: true, context.CancellationToken);
+        return new BindEvaluationSystemResponse { System = system };
+    }
+
+    public override async Task<RecordObservationsResponse> RecordObservations(RecordObservationsRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        RequestId(request.RequestId, violations);
+        if (request.Observations.Count is 0 or > 1000)
+            violations.Add("observations", "1 to 1,000 observations");
+        for (var i = 0; i < request.Observations.Count; i++)
+        {
+            var o = request.Observations[i];
+            var path = $"observations[{i}]";
+            if (EvaluationKeys.CheckRegionCode(o.RegionCode) is { } region)
+                violations.Add($"{path}.region_code", region);
+            if (o.SubjectCode.Length > 0 && EvaluationKeys.CheckSubjectCode(o.SubjectCode) is { } subject)
+                violations.Add($"{path}.subject_code", subject);
+            if (EvaluationKeys.CheckFiscalYear(o.FiscalYear) is { } year)
+                violations.Add($"{path}.fiscal_year", year);
+            if (o.Month is < 0 or > 12)
+                violations.Add($"{path}.month", "0 for the whole year, or 1 to 12");
+            if (!ObservationMetrics.All.TryGetValue(o.Metric, out var metric))
+                violations.Add($"{path}.metric", $"unknown metric \"{o.Metric}\"; known: {string.Join(", ", ObservationMetrics.All.Keys)}");
+            else if (o.Unit != metric.Unit)
+                violations.Add($"{path}.unit", $"{metric.Name} ({metric.Code}) is recorded in \"{metric.Unit}\", got \"{o.Unit}\"");
+            if (!decimal.TryParse(o.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+                violations.Add($"{path}.value", "a non-negative decimal string, e.g. \"413449\"");
+            else if (metric?.Unit == "分" && value != decimal.Truncate(value))
+                violations.Add($"{path}.value", "money is recorded in whole fen (分)");
+            if (o.Respondents < 0)
+                violations.Add($"{path}.respondents", "must not be negative");
+            else if (o.Metric == "satisfaction" && o.Respondents == 0)
+                violations.Add($"{path}.respondents", "a survey result states how many respondents it comes from");
+        }
+        violations.ThrowIfAny();
+
+        var response = await store.RecordObservationsAsync(request, context.CancellationToken);
+        if (!response.Replayed)
+        {
+            var maxRevision = response.Revisions.Max();
+            var affected = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var group in request.Observations.GroupBy(o => (o.RegionCode, o.FiscalYear)))
+            {
+                var keys = (await store.EvaluationsInAsync(group.Key.RegionCode, group.Key.FiscalYear, context.CancellationToken)).ToList();
+                keys.AddRange(group.Where(o => o.SubjectCode.Length > 0)
+                    .Select(o => new EvaluationKey { RegionCode = o.RegionCode, SubjectCode = o.SubjectCode, FiscalYear = o.FiscalYear }));
+                foreach (var key in keys.Where(k => affected.Add(EvaluationKeys.Format(k))))
+                    await RecomputeQuietlyAsync(key, maxRevision, force: false, context.CancellationToken);
+            }
+        }
+        return response;
+    }
+
+    /// <summary>
+    /// Recomputes after an observation or binding change. The write is already committed; when the
+    /// ledger cannot be read now (subject not created yet, ledger down), the next LedgerChanged
+    /// brings the values up to date, so this is logged rather than failing the caller.
+    /// </summary>
+    async Task RecomputeQuietlyAsync(EvaluationKey key, long observationRevision, bool force, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await coordinator.RecomputeAsync(key, 0, observationRevision, force, cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            logger.LogWarning("Could not recompute {EvaluationKey} now: {Status} {Detail}", EvaluationKeys.Format(key), e.StatusCode, e.Status.Detail);
+        }
+    }
+
+    public override async Task<RecordDeclaredActualsResponse> RecordDeclaredActuals(RecordDeclaredActualsRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        RequestId(request.RequestId, violations);
+        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
+        if (request.Actuals.Count is 0 or > 1000)
+            violations.Add("actuals", "1 to 1,000 declared actuals");
+        for (var i = 0; i < request.Actuals.Count; i++)
+        {
+            var a = request.Actuals[i];
+            if (!Codes.IsValid(a.IndicatorCode))
+                violations.Add($"actuals[{i}].indicator_code", "an indicator code of the bound system");
+            if (!decimal.TryParse(a.Value, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
+                violations.Add($"actuals[{i}].value", "a decimal string in the indicator's unit, e.g. \"100\" for 100%");
+        }
+        violations.ThrowIfAny();
+        return await store.RecordDeclaredActualsAsync(request, context.CancellationToken);
+    }
+
+    public override async Task<GetFindingsResponse> GetFindings(GetFindingsRequest request, ServerCallContext context)
+    {
+        var key = ValidEvaluation(request.Evaluation, "evaluation");
+        var declared = await store.CurrentDeclaredActualsAsync(key, context.CancellationToken);
+        var computed = await store.LatestValuesAsync(key, context.CancellationToken);
+        var response = new GetFindingsResponse { ValueVersion = (await store.StateAsync(key, context.CancellationToken)).ValueVersion };
+        response.Findings.AddRange(Findings.Reconcile(declared, computed));
+        return response;
+    }
+
+    static string ValidEvaluation(EvaluationKey? evaluation, string field)
+    {
+        var violations = new FieldViolations();
+        EvaluationKeys.Validate(evaluation, field, violations);
+        violations.ThrowIfAny();
+        return EvaluationKeys.Format(evaluation!);
+    }
+
+    static void RequestId(string requestId, FieldViolations violations)
+    {
+        if (requestId.Length is 0 or > 128)
+            violations.Add("request_id", "1 to 128 characters");
     }
 }

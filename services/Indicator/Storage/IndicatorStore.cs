@@ -1,9 +1,12 @@
+using System.Security.Cryptography;
 using System.Text.Json;
+using Google.Protobuf;
 using Npgsql;
 using NpgsqlTypes;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
+using PerfEval.Hosting.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Messaging;
 using PerfEval.Hosting.Storage;
@@ -11,23 +14,238 @@ using PerfEval.Indicator.Domain;
 
 namespace PerfEval.Indicator.Storage;
 
+/// <summary>What an evaluation was last computed from.</summary>
+public sealed record ComputedState(long LedgerVersion, long ObservationRevision, string SystemCode, int SystemVersion, long ValueVersion);
+
 public sealed class IndicatorStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>The ledger version this evaluation's values were last computed from (0 when never).</summary>
-    public async Task<long> ComputedLedgerVersionAsync(string evaluationKey, CancellationToken cancellationToken)
+    // ---- requests (AIP-155) ----
+
+    public static string Hash(IMessage request) => Convert.ToHexStringLower(SHA256.HashData(request.ToByteArray()));
+
+    /// <summary>The stored answer of a request id seen before with the same content; AlreadyExists with different content.</summary>
+    static async Task<byte[]?> ReplayAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, string method, string hash,
+        CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("select ledger_version from evaluation_state where evaluation_key = $1");
-        command.Parameters.Add(new NpgsqlParameter { Value = evaluationKey });
-        return await command.ExecuteScalarAsync(cancellationToken) is long v ? v : 0;
+        // Serializes concurrent retries of one id: the second waits for the first to commit.
+        await Sql.ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(hashtext($1))", cancellationToken, requestId);
+        await using var command = Sql.Command(connection, transaction, "select method, request_hash, response from requests where request_id = $1", requestId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        if (reader.GetString(0) != method || reader.GetString(1) != hash)
+            throw RpcErrors.AlreadyExists($"request_id {requestId} was used before for a different request", "request_id");
+        return (byte[])reader[2];
+    }
+
+    static Task SaveRequestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, string method, string hash,
+        IMessage response, CancellationToken cancellationToken) =>
+        Sql.ExecuteAsync(connection, transaction, "insert into requests (request_id, method, request_hash, response) values ($1, $2, $3, $4)",
+            cancellationToken, requestId, method, hash, response.ToByteArray());
+
+    // ---- systems ----
+
+    /// <summary>Stores a system version; the same definition again is a no-op, a different one under the same code and version is refused.</summary>
+    public async Task<IndicatorSystem> SaveSystemAsync(IndicatorSystem system, bool builtIn, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var inserted = await Sql.ExecuteAsync(connection, null,
+            """
+            insert into indicator_systems (system_code, version, name, subject_kind, definition, built_in)
+            values ($1, $2, $3, $4, $5, $6) on conflict do nothing
+            """, cancellationToken, system.SystemCode, system.Version, system.Name, system.SubjectKind, system.ToByteArray(), builtIn);
+        if (inserted == 1)
+            return system;
+        var stored = await GetSystemAsync(system.SystemCode, system.Version, cancellationToken);
+        if (!stored!.Equals(system))
+            throw RpcErrors.AlreadyExists($"system {system.SystemCode} version {system.Version} exists with a different definition; define version {system.Version + 1}", "system.version");
+        return stored;
+    }
+
+    /// <summary>A system version, or the latest when <paramref name="version"/> is 0; null when unknown.</summary>
+    public async Task<IndicatorSystem?> GetSystemAsync(string systemCode, int version, CancellationToken cancellationToken, bool builtInOnly = false)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var bytes = await Sql.ScalarAsync(connection, null,
+            "select definition from indicator_systems where system_code = $1 and ($2 = 0 or version = $2) and (built_in or not $3) order by version desc limit 1",
+            cancellationToken, systemCode, version, builtInOnly);
+        return bytes is byte[] b ? IndicatorSystem.Parser.ParseFrom(b) : null;
+    }
+
+    public async Task<IReadOnlyList<SystemSummary>> ListSystemsAsync(string subjectKind, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null,
+            "select definition, built_in from indicator_systems where $1 = '' or subject_kind = $1 order by system_code, version desc", subjectKind);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<SystemSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var system = IndicatorSystem.Parser.ParseFrom((byte[])reader[0]);
+            list.Add(new SystemSummary
+            {
+                SystemCode = system.SystemCode, Version = system.Version, Name = system.Name, SubjectKind = system.SubjectKind,
+                IndicatorCount = system.Indicators.Count, BuiltIn = reader.GetBoolean(1),
+            });
+        }
+        return list;
+    }
+
+    // ---- bindings ----
+
+    public async Task<(string SystemCode, int Version)?> GetBindingAsync(string evaluationKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null, "select system_code, version from evaluation_bindings where evaluation_key = $1", evaluationKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetInt32(1)) : null;
     }
 
     /// <summary>
-    /// Stores the values computed at <paramref name="ledgerVersion"/> unless a newer computation won
-    /// the race; publishes IndicatorValuesChanged with the items whose value changed. Returns the new
-    /// value version, or null when nothing changed.
+    /// Binds an evaluation. An explicit binding replaces any other; a pin (implicit, at first use)
+    /// never replaces an existing binding. Returns the binding in force.
     /// </summary>
-    public async Task<long?> SaveAsync(EvaluationKey key, long ledgerVersion, IReadOnlyList<IndicatorResult> results,
+    public async Task<(string SystemCode, int Version)> BindAsync(string evaluationKey, string systemCode, int version, bool explicitly,
         CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await Sql.ExecuteAsync(connection, null, explicitly
+                ? """
+                  insert into evaluation_bindings (evaluation_key, system_code, version, explicit) values ($1, $2, $3, true)
+                  on conflict (evaluation_key) do update set system_code = excluded.system_code, version = excluded.version, explicit = true, bound_at = now()
+                  """
+                : "insert into evaluation_bindings (evaluation_key, system_code, version, explicit) values ($1, $2, $3, false) on conflict do nothing",
+            cancellationToken, evaluationKey, systemCode, version);
+        return (await GetBindingAsync(evaluationKey, cancellationToken))!.Value;
+    }
+
+    // ---- observations ----
+
+    public async Task<RecordObservationsResponse> RecordObservationsAsync(RecordObservationsRequest request, CancellationToken cancellationToken)
+    {
+        var hash = Hash(request);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await ReplayAsync(connection, transaction, request.RequestId, "RecordObservations", hash, cancellationToken) is { } previous)
+        {
+            var replay = RecordObservationsResponse.Parser.ParseFrom(previous);
+            replay.Replayed = true;
+            return replay;
+        }
+        var response = new RecordObservationsResponse();
+        foreach (var o in request.Observations)
+        {
+            var revision = (long)(await Sql.ScalarAsync(connection, transaction,
+                """
+                insert into observations (region_code, subject_code, fiscal_year, month, metric, value, unit, respondents, request_id)
+                values ($1, $2, $3, $4, $5, $6::numeric, $7, $8, $9) returning revision
+                """, cancellationToken, o.RegionCode, o.SubjectCode, o.FiscalYear, o.Month, o.Metric, o.Value, o.Unit, o.Respondents, request.RequestId))!;
+            await Sql.ExecuteAsync(connection, transaction,
+                """
+                update observations set superseded_by = $6
+                where region_code = $1 and subject_code = $2 and fiscal_year = $3 and month = $4 and metric = $5 and revision < $6 and superseded_by is null
+                """, cancellationToken, o.RegionCode, o.SubjectCode, o.FiscalYear, o.Month, o.Metric, revision);
+            response.Revisions.Add(revision);
+        }
+        await SaveRequestAsync(connection, transaction, request.RequestId, "RecordObservations", hash, response, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return response;
+    }
+
+    /// <summary>
+    /// The current observations of a region and year (whole-year figure, else the latest month), and the
+    /// highest revision recorded there — the observation "version" a computation read.
+    /// </summary>
+    public async Task<(IReadOnlyList<ObservationFact> Facts, long Revision)> CurrentObservationsAsync(string regionCode, int fiscalYear,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var revision = await Sql.ScalarAsync(connection, transaction,
+            "select coalesce(max(revision), 0) from observations where region_code = $1 and fiscal_year = $2", cancellationToken, regionCode, fiscalYear);
+        await using var command = Sql.Command(connection, transaction,
+            """
+            select distinct on (subject_code, metric) subject_code, metric, value, revision
+            from observations where region_code = $1 and fiscal_year = $2 and superseded_by is null
+            order by subject_code, metric, (month = 0) desc, month desc
+            """, regionCode, fiscalYear);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var facts = new List<ObservationFact>();
+        while (await reader.ReadAsync(cancellationToken))
+            facts.Add(new ObservationFact(reader.GetString(1), reader.GetString(0), reader.GetDecimal(2), reader.GetInt64(3)));
+        return (facts, (long)revision!);
+    }
+
+    /// <summary>Evaluations of a region and year already computed: those an observation there may affect.</summary>
+    public async Task<IReadOnlyList<EvaluationKey>> EvaluationsInAsync(string regionCode, int fiscalYear, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null,
+            "select subject_code from evaluation_state where region_code = $1 and fiscal_year = $2", regionCode, fiscalYear);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<EvaluationKey>();
+        while (await reader.ReadAsync(cancellationToken))
+            keys.Add(new EvaluationKey { RegionCode = regionCode, SubjectCode = reader.GetString(0), FiscalYear = fiscalYear });
+        return keys;
+    }
+
+    // ---- declared actuals ----
+
+    public async Task<RecordDeclaredActualsResponse> RecordDeclaredActualsAsync(RecordDeclaredActualsRequest request, CancellationToken cancellationToken)
+    {
+        var hash = Hash(request);
+        var evaluationKey = EvaluationKeys.Format(request.Evaluation);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await ReplayAsync(connection, transaction, request.RequestId, "RecordDeclaredActuals", hash, cancellationToken) is not null)
+            return new RecordDeclaredActualsResponse { Replayed = true };
+        foreach (var actual in request.Actuals)
+        {
+            var revision = (long)(await Sql.ScalarAsync(connection, transaction,
+                "insert into declared_actuals (evaluation_key, indicator_code, value, source, request_id) values ($1, $2, $3::numeric, $4, $5) returning revision",
+                cancellationToken, evaluationKey, actual.IndicatorCode, actual.Value, actual.Source, request.RequestId))!;
+            await Sql.ExecuteAsync(connection, transaction,
+                "update declared_actuals set superseded_by = $3 where evaluation_key = $1 and indicator_code = $2 and revision < $3 and superseded_by is null",
+                cancellationToken, evaluationKey, actual.IndicatorCode, revision);
+        }
+        var response = new RecordDeclaredActualsResponse();
+        await SaveRequestAsync(connection, transaction, request.RequestId, "RecordDeclaredActuals", hash, response, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return response;
+    }
+
+    public async Task<IReadOnlyList<(string Code, decimal Value)>> CurrentDeclaredActualsAsync(string evaluationKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null,
+            "select indicator_code, value from declared_actuals where evaluation_key = $1 and superseded_by is null order by indicator_code", evaluationKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<(string, decimal)>();
+        while (await reader.ReadAsync(cancellationToken))
+            list.Add((reader.GetString(0), reader.GetDecimal(1)));
+        return list;
+    }
+
+    // ---- computed values ----
+
+    public async Task<ComputedState> StateAsync(string evaluationKey, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null,
+            "select ledger_version, observation_revision, system_code, system_version, value_version from evaluation_state where evaluation_key = $1", evaluationKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new ComputedState(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2), reader.GetInt32(3), reader.GetInt64(4))
+            : new ComputedState(0, 0, "", 0, 0);
+    }
+
+    /// <summary>
+    /// Stores values computed from (ledger version, observation revision, system) unless a computation
+    /// from newer inputs was stored meanwhile; publishes IndicatorValuesChanged with the items whose
+    /// value changed. Returns the new value version, or null when nothing changed.
+    /// </summary>
+    public async Task<long?> SaveAsync(EvaluationKey key, long ledgerVersion, long observationRevision, IndicatorSystem system,
+        IReadOnlyCollection<ComputedValue> values, CancellationToken cancellationToken)
     {
         var evaluationKey = EvaluationKeys.Format(key);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -35,38 +253,34 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
 
         var state = await Sql.LockStateRowAsync(connection, transaction,
             "insert into evaluation_state (evaluation_key, region_code, subject_code, fiscal_year) values ($1, $2, $3, $4) on conflict do nothing",
-            "select ledger_version, value_version from evaluation_state where evaluation_key = $1 for update",
+            "select ledger_version, observation_revision, system_code, system_version, value_version from evaluation_state where evaluation_key = $1 for update",
             cancellationToken, evaluationKey, key.RegionCode, key.SubjectCode, key.FiscalYear);
-        var (storedLedgerVersion, valueVersion) = ((long)state[0], (long)state[1]);
-        if (ledgerVersion <= storedLedgerVersion)
+        var (storedLedger, storedObservations, storedSystem, storedVersion, valueVersion) =
+            ((long)state[0], (long)state[1], (string)state[2], (int)state[3], (long)state[4]);
+        var sameSystem = storedSystem == system.SystemCode && storedVersion == system.Version;
+        if (ledgerVersion < storedLedger || observationRevision < storedObservations
+            || (ledgerVersion == storedLedger && observationRevision == storedObservations && sameSystem && valueVersion > 0))
             return null;
 
         var latest = await LatestAsync(connection, transaction, evaluationKey, cancellationToken);
-        var changed = results.Where(r => !latest.TryGetValue(r.Code, out var before)
-            || before.Value != r.Value || before.NoValueReason != r.NoValueReason).ToList();
+        var inSystem = system.Indicators.Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
+        var changed = values.Where(v => !latest.TryGetValue(v.Code, out var before) || !before.Value.SameOutcome(v)).ToList();
+        // Items of a previous system that the bound one no longer has get an explicit "no value".
+        changed.AddRange(latest.Values.Where(v => !inSystem.Contains(v.Value.Code) && v.Value.NoValueReason != "not in the bound system")
+            .Select(v => v.Value with { Value = null, NoValueReason = "not in the bound system", Inputs = [] }));
 
         long? newVersion = null;
         if (changed.Count > 0)
         {
             newVersion = valueVersion + 1;
-            foreach (var result in changed)
-            {
-                await using var insert = new NpgsqlCommand(
+            var formulas = system.Indicators.ToDictionary(i => i.Code, i => i.Formula, StringComparer.Ordinal);
+            foreach (var value in changed)
+                await Sql.ExecuteAsync(connection, transaction,
                     """
-                    insert into indicator_values (evaluation_key, indicator_code, value_version, ledger_version, name, unit, value, no_value_reason, inputs)
-                    values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                    """, connection, transaction);
-                insert.Parameters.Add(new NpgsqlParameter { Value = evaluationKey });
-                insert.Parameters.Add(new NpgsqlParameter { Value = result.Code });
-                insert.Parameters.Add(new NpgsqlParameter { Value = newVersion.Value });
-                insert.Parameters.Add(new NpgsqlParameter { Value = ledgerVersion });
-                insert.Parameters.Add(new NpgsqlParameter { Value = result.Name });
-                insert.Parameters.Add(new NpgsqlParameter { Value = result.Unit });
-                insert.Parameters.Add(new NpgsqlParameter { Value = (object?)result.Value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Numeric });
-                insert.Parameters.Add(new NpgsqlParameter { Value = result.NoValueReason });
-                insert.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(result.Inputs), NpgsqlDbType = NpgsqlDbType.Jsonb });
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
+                    insert into indicator_values (evaluation_key, indicator_code, value_version, ledger_version, name, unit, value, no_value_reason, inputs, zero_denominator, formula)
+                    values ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9::jsonb, $10, $11)
+                    """, cancellationToken, evaluationKey, value.Code, newVersion.Value, ledgerVersion, value.Name, value.Unit,
+                    value.Value, value.NoValueReason, JsonSerializer.Serialize(value.Inputs), value.ZeroDenominator, formulas.GetValueOrDefault(value.Code, ""));
 
             var changedEvent = new IndicatorValuesChanged
             {
@@ -76,19 +290,18 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
                 FiscalYear = key.FiscalYear,
                 ValueVersion = newVersion.Value,
                 LedgerVersion = ledgerVersion,
+                SystemCode = system.SystemCode,
+                SystemVersion = system.Version,
             };
             changedEvent.Values.AddRange(changed.Select(ToContract));
             await Outbox.EnqueueAsync(connection, transaction, changedEvent, evaluationKey, cancellationToken);
         }
 
-        await using (var update = new NpgsqlCommand("update evaluation_state set ledger_version = $2, value_version = $3 where evaluation_key = $1",
-            connection, transaction))
-        {
-            update.Parameters.Add(new NpgsqlParameter { Value = evaluationKey });
-            update.Parameters.Add(new NpgsqlParameter { Value = ledgerVersion });
-            update.Parameters.Add(new NpgsqlParameter { Value = newVersion ?? valueVersion });
-            await update.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await Sql.ExecuteAsync(connection, transaction,
+            """
+            update evaluation_state set ledger_version = $2, observation_revision = $3, system_code = $4, system_version = $5, value_version = $6
+            where evaluation_key = $1
+            """, cancellationToken, evaluationKey, ledgerVersion, observationRevision, system.SystemCode, system.Version, newVersion ?? valueVersion);
         await transaction.CommitAsync(cancellationToken);
         return newVersion;
     }
@@ -97,49 +310,67 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        await using var state = new NpgsqlCommand("select ledger_version, value_version from evaluation_state where evaluation_key = $1",
-            connection, transaction);
-        state.Parameters.Add(new NpgsqlParameter { Value = evaluationKey });
         var response = new GetIndicatorValuesResponse();
+        await using (var state = Sql.Command(connection, transaction,
+            "select ledger_version, value_version, system_code, system_version, observation_revision from evaluation_state where evaluation_key = $1", evaluationKey))
         await using (var reader = await state.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken) || reader.GetInt64(1) == 0)
                 return null;
             response.LedgerVersion = reader.GetInt64(0);
             response.ValueVersion = reader.GetInt64(1);
+            response.SystemCode = reader.GetString(2);
+            response.SystemVersion = reader.GetInt32(3);
+            response.ObservationRevision = reader.GetInt64(4);
         }
         var latest = await LatestAsync(connection, transaction, evaluationKey, cancellationToken);
-        response.Values.AddRange(latest.Values.OrderBy(v => v.Code, StringComparer.Ordinal).Select(ToContract));
+        foreach (var (value, version, formula) in latest.Values.Where(v => v.Value.NoValueReason != "not in the bound system").OrderBy(v => v.Value.Code, StringComparer.Ordinal))
+        {
+            response.Values.Add(ToContract(value));
+            var lineage = new ValueLineage { IndicatorCode = value.Code, Formula = formula, ValueVersion = version };
+            lineage.Inputs.AddRange(value.Inputs.Select(i => new Contracts.Indicator.V1.LineageInput { Key = i.Key ?? "", Value = i.Value ?? "", Source = i.Source ?? "" }));
+            response.Lineage.Add(lineage);
+        }
         return response;
     }
 
-    static async Task<Dictionary<string, IndicatorResult>> LatestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        string evaluationKey, CancellationToken cancellationToken)
+    /// <summary>The latest computed value of every item of an evaluation.</summary>
+    public async Task<IReadOnlyDictionary<string, ComputedValue>> LatestValuesAsync(string evaluationKey, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var latest = await LatestAsync(connection, transaction, evaluationKey, cancellationToken);
+        return latest.Values.Where(v => v.Value.NoValueReason != "not in the bound system")
+            .ToDictionary(v => v.Value.Code, v => v.Value, StringComparer.Ordinal);
+    }
+
+    static async Task<Dictionary<string, (ComputedValue Value, long Version, string Formula)>> LatestAsync(NpgsqlConnection connection,
+        NpgsqlTransaction transaction, string evaluationKey, CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(connection, transaction,
             """
-            select distinct on (indicator_code) indicator_code, name, unit, value, no_value_reason
+            select distinct on (indicator_code) indicator_code, name, unit, value, no_value_reason, zero_denominator, inputs::text, value_version, formula
             from indicator_values where evaluation_key = $1
             order by indicator_code, value_version desc
-            """, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = evaluationKey });
+            """, evaluationKey);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var latest = new Dictionary<string, IndicatorResult>(StringComparer.Ordinal);
+        var latest = new Dictionary<string, (ComputedValue, long, string)>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
         {
             var code = reader.GetString(0);
-            latest[code] = new IndicatorResult(code, reader.GetString(1), reader.GetString(2),
-                reader.IsDBNull(3) ? null : reader.GetDecimal(3), reader.GetString(4), []);
+            var inputs = JsonSerializer.Deserialize<List<Domain.LineageInput>>(reader.GetString(6)) ?? [];
+            latest[code] = (new ComputedValue(code, reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetDecimal(3),
+                reader.GetString(4), reader.GetBoolean(5), inputs), reader.GetInt64(7), reader.GetString(8));
         }
         return latest;
     }
 
-    static IndicatorValue ToContract(IndicatorResult result) => new()
+    static IndicatorValue ToContract(ComputedValue value) => new()
     {
-        IndicatorCode = result.Code,
-        Name = result.Name,
-        Unit = result.Unit,
-        Value = result.ValueText,
-        NoValueReason = result.NoValueReason,
+        IndicatorCode = value.Code,
+        Name = value.Name,
+        Unit = value.Unit,
+        Value = value.ValueText,
+        NoValueReason = value.NoValueReason,
     };
 }

@@ -1,0 +1,58 @@
+using System.Globalization;
+using PerfEval.Contracts.Indicator.V1;
+
+namespace PerfEval.Indicator.Domain;
+
+/// <summary>
+/// Reconciliation (核对差异): a declared actual is a figure a bureau typed; PerfEval never overwrites it
+/// with the computed value, it reports the difference. Reports round and sometimes truncate to two
+/// decimals, so differences up to 0.01 in the indicator's unit are not findings.
+/// </summary>
+public static class Findings
+{
+    public const decimal Tolerance = 0.01m;
+
+    public static IReadOnlyList<ReconciliationFinding> Reconcile(IEnumerable<(string Code, decimal Value)> declared,
+        IReadOnlyDictionary<string, ComputedValue> computed)
+    {
+        var findings = new List<ReconciliationFinding>();
+        foreach (var (code, declaredValue) in declared)
+        {
+            computed.TryGetValue(code, out var value);
+            var finding = new ReconciliationFinding
+            {
+                IndicatorCode = code,
+                IndicatorName = value?.Name ?? "",
+                Unit = value?.Unit ?? "",
+                DeclaredValue = declaredValue.ToString(CultureInfo.InvariantCulture),
+                ComputedValue = value?.ValueText ?? "",
+            };
+            if (value?.Value is not { } actual)
+            {
+                finding.Kind = "DECLARED_ACTUAL_WITHOUT_VALUE";
+                finding.Message = value is null
+                    ? $"{code} is declared as {declaredValue} but the bound system has no such computed item"
+                    : $"{value.Name} is declared as {declaredValue}{value.Unit} but has no computed value: {value.NoValueReason}";
+                findings.Add(finding);
+                continue;
+            }
+            var difference = declaredValue - actual;
+            if (Math.Abs(difference) <= Tolerance)
+                continue;
+            finding.Kind = "DECLARED_ACTUAL_MISMATCH";
+            finding.Difference = difference.ToString(CultureInfo.InvariantCulture);
+            finding.Message = $"{value.Name}: declared {declaredValue}{value.Unit}, computed {Math.Round(actual, 2, MidpointRounding.AwayFromZero)}{value.Unit} (difference {Math.Round(difference, 2, MidpointRounding.AwayFromZero)})";
+            findings.Add(finding);
+        }
+        foreach (var value in computed.Values.Where(v => v.ZeroDenominator).OrderBy(v => v.Code, StringComparer.Ordinal))
+            findings.Add(new ReconciliationFinding
+            {
+                Kind = "ZERO_DENOMINATOR",
+                IndicatorCode = value.Code,
+                IndicatorName = value.Name,
+                Unit = value.Unit,
+                Message = $"{value.Name}: {value.NoValueReason}",
+            });
+        return findings;
+    }
+}

@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PerfEval.Contracts.Indicator.V1;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace PerfEval.Indicator.Domain;
+
+/// <summary>
+/// Indicator systems as readable files: YAML (or JSON, which the YAML reader also accepts), nested as
+/// the three levels a 自评表 shows them — 一级 → 二级 → 三级 items. A level may state its weight; it must
+/// then equal the sum of its items. Export gives a file that imports back to the same system.
+/// </summary>
+public static class SystemFiles
+{
+    public sealed class SystemFile
+    {
+        public string SystemCode { get; set; } = "";
+        public int Version { get; set; }
+        public string Name { get; set; } = "";
+        public string SubjectKind { get; set; } = "";
+        public string ExactScoring { get; set; } = "symmetric";
+        public string? Notes { get; set; }
+        public List<Level1File> Levels { get; set; } = [];
+    }
+
+    public sealed class Level1File
+    {
+        public string Name { get; set; } = "";
+        public string? Weight { get; set; }
+        public List<Level2File> Children { get; set; } = [];
+    }
+
+    public sealed class Level2File
+    {
+        public string Name { get; set; } = "";
+        public string? Weight { get; set; }
+        public List<ItemFile> Indicators { get; set; } = [];
+    }
+
+    public sealed class ItemFile
+    {
+        public string Code { get; set; } = "";
+        public string Name { get; set; } = "";
+        public string? Unit { get; set; }
+        public string Target { get; set; } = "";
+        public string Weight { get; set; } = "";
+        public string? Direction { get; set; }
+        public string? Formula { get; set; }
+        public string? Guidance { get; set; }
+    }
+
+    static readonly Dictionary<string, Direction> Directions = new(StringComparer.Ordinal)
+    {
+        ["higher_is_better"] = Direction.HigherIsBetter, ["正向"] = Direction.HigherIsBetter,
+        ["lower_is_better"] = Direction.LowerIsBetter, ["反向"] = Direction.LowerIsBetter,
+        ["exact"] = Direction.Exact, ["等于"] = Direction.Exact,
+        ["range"] = Direction.Range, ["区间"] = Direction.Range,
+        ["compound"] = Direction.Compound, ["复合"] = Direction.Compound,
+        ["qualitative"] = Direction.Qualitative, ["定性"] = Direction.Qualitative,
+    };
+
+    /// <summary>Reads a YAML or JSON system file; refuses it with every problem found (including level weights that do not add up).</summary>
+    public static IndicatorSystem Read(string text)
+    {
+        SystemFile file;
+        try
+        {
+            file = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Deserialize<SystemFile>(text)
+                ?? throw new SystemValidationException([("file", "is empty")]);
+        }
+        catch (YamlException e)
+        {
+            throw new SystemValidationException([("file", $"line {e.Start.Line}, column {e.Start.Column}: {e.Message}")]);
+        }
+
+        var problems = new List<(string, string)>();
+        var system = new IndicatorSystem
+        {
+            SystemCode = file.SystemCode,
+            Version = file.Version,
+            Name = file.Name,
+            SubjectKind = file.SubjectKind,
+            Notes = file.Notes?.TrimEnd() ?? "",
+            ExactScoring = file.ExactScoring switch
+            {
+                "symmetric" => ExactScoring.Symmetric,
+                "as_higher_is_better" => ExactScoring.AsHigherIsBetter,
+                _ => ExactScoring.Unspecified,
+            },
+        };
+        if (system.ExactScoring == ExactScoring.Unspecified)
+            problems.Add(("exact_scoring", "symmetric or as_higher_is_better"));
+        for (var l1 = 0; l1 < file.Levels.Count; l1++)
+        {
+            var level1 = file.Levels[l1];
+            var level1Sum = 0m;
+            for (var l2 = 0; l2 < level1.Children.Count; l2++)
+            {
+                var level2 = level1.Children[l2];
+                var level2Sum = 0m;
+                for (var i = 0; i < level2.Indicators.Count; i++)
+                {
+                    var item = level2.Indicators[i];
+                    var path = $"levels[{l1}].children[{l2}].indicators[{i}]";
+                    var direction = Direction.Unspecified;
+                    if (item.Direction is { } d && !Directions.TryGetValue(d, out direction))
+                        problems.Add(($"{path}.direction", $"one of {string.Join(", ", Directions.Keys)}"));
+                    level2Sum += Weight(item.Weight);
+                    system.Indicators.Add(new IndicatorDefinition
+                    {
+                        Code = item.Code,
+                        Name = item.Name,
+                        Level1 = level1.Name,
+                        Level2 = level2.Name,
+                        Unit = item.Unit ?? "",
+                        Target = new Target { Text = item.Target },
+                        Weight = item.Weight,
+                        Direction = direction,
+                        Formula = item.Formula?.Trim() ?? "",
+                        Guidance = item.Guidance?.TrimEnd() ?? "",
+                    });
+                }
+                if (level2.Weight is { } w2 && Weight(w2) != level2Sum)
+                    problems.Add(($"levels[{l1}].children[{l2}].weight", $"states {w2}, its items add up to {level2Sum.ToString(CultureInfo.InvariantCulture)}"));
+                level1Sum += level2Sum;
+            }
+            if (level1.Weight is { } w1 && Weight(w1) != level1Sum)
+                problems.Add(($"levels[{l1}].weight", $"states {w1}, its items add up to {level1Sum.ToString(CultureInfo.InvariantCulture)}"));
+        }
+        if (problems.Count > 0)
+            throw new SystemValidationException(problems);
+        return system;
+    }
+
+    static decimal Weight(string text) =>
+        decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var w) ? w : 0m;
+
+    public static SystemFile ToFile(IndicatorSystem system)
+    {
+        string Sum(IEnumerable<IndicatorDefinition> items) => items.Sum(i => Weight(i.Weight)).ToString(CultureInfo.InvariantCulture);
+        return new SystemFile
+        {
+            SystemCode = system.SystemCode,
+            Version = system.Version,
+            Name = system.Name,
+            SubjectKind = system.SubjectKind,
+            ExactScoring = system.ExactScoring == ExactScoring.AsHigherIsBetter ? "as_higher_is_better" : "symmetric",
+            Notes = system.Notes.Length > 0 ? system.Notes : null,
+            Levels = system.Indicators.GroupBy(i => i.Level1).Select(g1 => new Level1File
+            {
+                Name = g1.Key,
+                Weight = Sum(g1),
+                Children = g1.GroupBy(i => i.Level2).Select(g2 => new Level2File
+                {
+                    Name = g2.Key,
+                    Weight = Sum(g2),
+                    Indicators = g2.Select(i => new ItemFile
+                    {
+                        Code = i.Code,
+                        Name = i.Name,
+                        Unit = i.Unit.Length > 0 ? i.Unit : null,
+                        Target = i.Target.Text,
+                        Weight = i.Weight,
+                        Direction = Directions.First(d => d.Value == i.Direction && d.Key.All(char.IsAscii)).Key,
+                        Formula = i.Formula.Length > 0 ? i.Formula : null,
+                        Guidance = i.Guidance.Length > 0 ? i.Guidance : null,
+                    }).ToList(),
+                }).ToList(),
+            }).ToList(),
+        };
+    }
+
+    public static string WriteYaml(IndicatorSystem system) =>
+        new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull).Build().Serialize(ToFile(system));
+
+    public static string WriteJson(IndicatorSystem system) => JsonSerializer.Serialize(ToFile(system), new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        WriteIndented = true,
+    });
+
+    /// <summary>The built-in systems shipped as files next to the code (Systems/*.yaml).</summary>
+    public static IReadOnlyList<IndicatorSystem> BuiltIn() => typeof(SystemFiles).Assembly.GetManifestResourceNames()
+        .Where(n => n.EndsWith(".yaml", StringComparison.Ordinal) && n.Contains(".Systems.", StringComparison.Ordinal))
+        .Order(StringComparer.Ordinal)
+        .Select(n =>
+        {
+            using var stream = typeof(SystemFiles).Assembly.GetManifestResourceStream(n)!;
+            using var reader = new StreamReader(stream);
+            return CompiledSystem.Compile(Read(reader.ReadToEnd())).System;
+        })
+        .ToList();
+}

@@ -1,0 +1,68 @@
+using Grpc.Core;
+using PerfEval.Contracts.Common.V1;
+using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Indicator.Domain;
+
+namespace PerfEval.Indicator.Recompute;
+
+/// <summary>The ledger figures of one evaluation at one ledger version, and of the prior year.</summary>
+public sealed record LedgerSnapshot(string SubjectKind, long LedgerVersion, IReadOnlyList<AccountFact> Accounts,
+    long PriorLedgerVersion, IReadOnlyList<AccountFact>? PriorAccounts);
+
+/// <summary>
+/// Where formulas get ledger figures. Kept behind this interface so that moving to the ledger's richer
+/// fund metrics (GetFundMetrics, account groups) stays local to one class.
+/// </summary>
+public interface ILedgerFacts
+{
+    /// <summary>The evaluation's figures; throws NotFound (RpcException) when the ledger has no such subject.</summary>
+    Task<LedgerSnapshot> GetAsync(EvaluationKey key, CancellationToken cancellationToken);
+}
+
+/// <summary>Reads GetBalances of the year and of year − 1 (for prior-year figures).</summary>
+public sealed class GrpcLedgerFacts(LedgerService.LedgerServiceClient ledger) : ILedgerFacts
+{
+    public async Task<LedgerSnapshot> GetAsync(EvaluationKey key, CancellationToken cancellationToken)
+    {
+        var current = await ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = key },
+            deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
+        GetBalancesResponse? prior = null;
+        try
+        {
+            var priorKey = key.Clone();
+            priorKey.FiscalYear -= 1;
+            prior = await ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = priorKey },
+                deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode is not (StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled))
+        {
+            // No prior-year ledger: prior(...) formulas have no value.
+        }
+        return new LedgerSnapshot(SubjectKindOf(current.Subject?.Kind ?? SubjectKind.Unspecified), current.LedgerVersion, Facts(current),
+            prior?.LedgerVersion ?? 0, prior is null || prior.Balances.Count == 0 ? null : Facts(prior));
+    }
+
+    static List<AccountFact> Facts(GetBalancesResponse response) => response.Balances
+        .Select(b => new AccountFact(b.AccountCode, b.AccountName, ClassOf(b.AccountClass), b.ActualFen, b.HasBudgetFen ? b.BudgetFen : null))
+        .ToList();
+
+    static string ClassOf(AccountClass c) => c switch
+    {
+        AccountClass.Income => "income",
+        AccountClass.Expenditure => "expenditure",
+        AccountClass.Asset => "asset",
+        AccountClass.Liability => "liability",
+        AccountClass.NetAsset => "net_asset",
+        _ => "",
+    };
+
+    public static string SubjectKindOf(SubjectKind kind) => kind switch
+    {
+        SubjectKind.ResidentFund => "resident-fund",
+        SubjectKind.EmployeeFund => "employee-fund",
+        SubjectKind.TransferFund => "transfer-fund",
+        SubjectKind.DepartmentBudget => "department-budget",
+        SubjectKind.Project => "project",
+        _ => "",
+    };
+}
