@@ -3,6 +3,7 @@ using PerfEval.Hosting;
 using PerfEval.Hosting.Messaging;
 using PerfEval.Hosting.Storage;
 using PerfEval.Scoring.Api;
+using PerfEval.Scoring.Domain;
 using PerfEval.Scoring.Messaging;
 using PerfEval.Scoring.Storage;
 
@@ -14,6 +15,7 @@ builder.AddPerfEvalDefaults("scoring");
 builder.AddPerfEvalDatabase("scoring", typeof(ScoringStore).Assembly);
 builder.AddPerfEvalMessaging("scoring", new ConsumerEndpoint("indicator-values-changed", typeof(IndicatorValuesChangedConsumer)));
 builder.Services.AddPerfEvalClient<IndicatorService.IndicatorServiceClient>(builder.Configuration, "Indicator");
+builder.Services.AddSingleton(builder.Configuration.GetSection("Scoring").Get<ScoringSettings>() ?? new ScoringSettings());
 builder.Services.AddSingleton<ScoringStore>();
 
 var app = builder.Build();
