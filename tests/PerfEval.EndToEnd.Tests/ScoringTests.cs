@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using Google.Rpc;
+using Grpc.Core;
+using PerfEval.Contracts.Common.V1;
+using PerfEval.Contracts.Events.V1;
+using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Contracts.Scoring.V1;
+using PerfEval.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace PerfEval.EndToEnd.Tests;
+
+/// <summary>Assessor judgments over the real services: an override rescores, publishes and is explainable.</summary>
+[Collection(PerfEvalClusterCollection.Name)]
+public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper output)
+{
+    const string Region = "653129";
+    const string EvaluationScoredExchange = "perfeval.scoring.v1.evaluation-scored";
+    const string IncomeRate = "income-budget-execution-rate";
+    static readonly TimeSpan ChainTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact(DisplayName = "An override rescores, is published beside the computed score and explains itself")]
+    public async Task AnOverrideRescoresIsPublishedAndExplained()
+    {
+        try
+        {
+            await Body();
+        }
+        catch (Exception ex)
+        {
+            output.WriteLine(cluster.LogTails());
+            throw new EndToEndFailureException($"{ex.GetType().Name}: {ex.Message}{Environment.NewLine}{cluster.LogTails(linesPerService: 60)}", ex);
+        }
+    }
+
+    async Task Body()
+    {
+        var evaluation = new EvaluationKey
+        {
+            RegionCode = Region, SubjectCode = $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}", FiscalYear = 2020,
+        };
+        var key = $"{evaluation.RegionCode}/{evaluation.SubjectCode}/{evaluation.FiscalYear}";
+        await using var scoredEvents = await PlainSubscriber.StartAsync(cluster.Settings, EvaluationScoredExchange);
+
+        await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
+        {
+            RequestId = NewId(), RegionCode = Region, SubjectCode = evaluation.SubjectCode, Kind = SubjectKind.ResidentFund,
+            Name = "伽师县城乡居民基本医疗保险基金",
+        }, deadline: Deadline());
+        await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest
+        {
+            RequestId = NewId(), Evaluation = evaluation, AccountCode = "4001", BudgetFen = 36_026_780_000, Reason = "年初预算",
+        }, deadline: Deadline());
+        await cluster.Ledger.PostEntriesAsync(new PostEntriesRequest
+        {
+            Evaluation = evaluation,
+            Entries =
+            {
+                new JournalEntry
+                {
+                    EntryId = NewId(), PostingDate = "2020-12-31", Memo = "基本医疗保险费收入",
+                    Lines =
+                    {
+                        new JournalLine { AccountCode = "1002", Side = Side.Debit, AmountFen = 38_154_630_000 },
+                        new JournalLine { AccountCode = "4001", Side = Side.Credit, AmountFen = 38_154_630_000 },
+                    },
+                },
+            },
+        }, deadline: Deadline());
+
+        var first = await scoredEvents.WaitForAsync<EvaluationScored>(
+            e => e.EvaluationKey == key && e.Items.Any(i => i.IndicatorCode == IncomeRate && i.Actual.StartsWith("105.906", StringComparison.Ordinal)),
+            ChainTimeout);
+        Assert.Equal("100.00", first.Total);
+        Assert.Equal("优", first.Grade);
+        Assert.True(first.LedgerVersion > 0, "the scorecard names the ledger version it came from");
+        Assert.Equal("100.00", Assert.Single(first.Level1Subtotals).Score);
+
+        var card = await cluster.Scoring.GetScorecardAsync(new GetScorecardRequest { Evaluation = evaluation }, deadline: Deadline());
+        Assert.Equal(first.ScorecardVersion, card.ScorecardVersion);
+        Assert.Equal("symmetric", card.ExactScoring);
+        Assert.Empty(card.Deviations);
+
+        // An override: the computed score stays beside it, the override counts.
+        var request = new SubmitOverrideRequest
+        {
+            RequestId = NewId(), Evaluation = evaluation, IndicatorCode = IncomeRate, Score = "90", Reason = "收入含上年清算退库，经复核调减", Author = "评价组 张三",
+        };
+        var overridden = await cluster.Scoring.SubmitOverrideAsync(request, deadline: Deadline());
+        Assert.Equal(first.ScorecardVersion + 1, overridden.ScorecardVersion);
+        Assert.Equal("90.00", overridden.Total);
+        Assert.Equal("优", overridden.Grade);
+
+        var second = await scoredEvents.WaitForAsync<EvaluationScored>(
+            e => e.EvaluationKey == key && e.ScorecardVersion == overridden.ScorecardVersion, ChainTimeout);
+        var item = second.Items.Single(i => i.IndicatorCode == IncomeRate);
+        Assert.Equal("90.00", item.Score);
+        Assert.Equal("100.00", item.ComputedScore);
+        Assert.Equal("评价组 张三", item.OverrideAuthor);
+        Assert.Equal([IncomeRate], second.ChangedItemCodes);
+
+        // AIP-155: the same request again answers the same; the same id with another payload is refused.
+        var replay = await cluster.Scoring.SubmitOverrideAsync(request.Clone(), deadline: Deadline());
+        Assert.Equal(overridden, replay);
+        var changed = request.Clone();
+        changed.Score = "80";
+        var conflict = await Assert.ThrowsAsync<RpcException>(() => cluster.Scoring.SubmitOverrideAsync(changed, deadline: Deadline()).ResponseAsync);
+        Assert.Equal(StatusCode.AlreadyExists, conflict.StatusCode);
+
+        // Bad judgments are refused with the field named, and nothing changes.
+        await AssertInvalidArgumentAsync(() => cluster.Scoring.SubmitOverrideAsync(new SubmitOverrideRequest
+        {
+            RequestId = NewId(), Evaluation = evaluation, IndicatorCode = IncomeRate, Score = "120", Reason = "过高", Author = "张三",
+        }, deadline: Deadline()).ResponseAsync, "score");
+        await AssertInvalidArgumentAsync(() => cluster.Scoring.SubmitAssessmentAsync(new SubmitAssessmentRequest
+        {
+            RequestId = NewId(), Evaluation = evaluation, IndicatorCode = IncomeRate, Band = QualitativeBand.Achieved, Score = "85",
+            Description = "定量指标不可评定", Author = "张三",
+        }, deadline: Deadline()).ResponseAsync, "indicator_code");
+        await AssertInvalidArgumentAsync(() => cluster.Scoring.SubmitDeviationNoteAsync(new SubmitDeviationNoteRequest
+        {
+            RequestId = NewId(), Evaluation = evaluation, IndicatorCode = IncomeRate, Note = " ", Author = "张三",
+        }, deadline: Deadline()).ResponseAsync, "note");
+        var unchanged = await cluster.Scoring.GetScorecardAsync(new GetScorecardRequest { Evaluation = evaluation }, deadline: Deadline());
+        Assert.Equal(overridden.ScorecardVersion, unchanged.ScorecardVersion);
+
+        var explained = await cluster.Scoring.ExplainChangeAsync(new ExplainChangeRequest
+        {
+            Evaluation = evaluation, FromVersion = first.ScorecardVersion, ToVersion = overridden.ScorecardVersion,
+        }, deadline: Deadline());
+        Assert.Equal("-10.00", explained.TotalDelta);
+        var change = Assert.Single(explained.Items);
+        Assert.Equal(IncomeRate, change.IndicatorCode);
+        Assert.Equal("-10.00", change.ScoreDelta);
+        Assert.Equal(["override"], change.Causes);
+        Assert.Equal(first.LedgerVersion, explained.ToLedgerVersion);
+    }
+
+    static async Task AssertInvalidArgumentAsync(Func<Task> call, string field)
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(call);
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        var badRequest = ex.GetRpcStatus()?.GetDetail<BadRequest>();
+        Assert.NotNull(badRequest);
+        Assert.Contains(badRequest!.FieldViolations, v => v.Field == field);
+    }
+
+    static string NewId() => Guid.NewGuid().ToString();
+
+    static DateTime Deadline() => DateTime.UtcNow.AddSeconds(30);
+}
