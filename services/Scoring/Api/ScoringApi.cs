@@ -90,6 +90,23 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         return ChangeExplainer.Explain(from, to);
     }
 
+    public override async Task<GetMonitoringResponse> GetMonitoring(GetMonitoringRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
+        DateOnly? asOf = null;
+        if (request.AsOf.Length > 0)
+        {
+            if (DateOnly.TryParseExact(request.AsOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                asOf = date;
+            else
+                violations.Add("as_of", "must be a date yyyy-MM-dd or empty");
+        }
+        violations.ThrowIfAny();
+        return await store.GetMonitoringAsync(request.Evaluation, asOf, context.CancellationToken)
+            ?? throw RpcErrors.NotFound($"no scorecard for {EvaluationKeys.Format(request.Evaluation)} yet");
+    }
+
     static FieldViolations Common(string requestId, EvaluationKey? evaluation, string indicatorCode, string author)
     {
         var violations = new FieldViolations();

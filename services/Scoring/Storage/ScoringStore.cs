@@ -16,7 +16,7 @@ namespace PerfEval.Scoring.Storage;
 /// <summary>What a judgment submission answers: the scorecard version that includes it.</summary>
 public sealed record JudgmentResult(long ScorecardVersion, string Total, string Grade);
 
-public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings settings)
+public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings settings, TimeProvider clock)
 {
     const string InsertState = "insert into evaluation_state (evaluation_key) values ($1) on conflict do nothing";
     const string LockState = "select value_version, scorecard_version from evaluation_state where evaluation_key = $1 for update";
@@ -50,6 +50,7 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         await Sql.ExecuteAsync(connection, transaction,
             "update evaluation_state set value_version = $2, scorecard_version = $3 where evaluation_key = $1", cancellationToken,
             evaluationKey, values.ValueVersion, newVersion ?? scorecardVersion);
+        await PublishMonitoringChangesAsync(connection, transaction, key, system, values, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return newVersion;
     }
@@ -109,6 +110,88 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return result;
+    }
+
+    /// <summary>Today's pro-rated monitoring of the latest scored values; null when nothing was scored yet.</summary>
+    public async Task<GetMonitoringResponse?> GetMonitoringAsync(EvaluationKey key, DateOnly? asOf, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var latest = await LatestRowAsync(connection, null, EvaluationKeys.Format(key), cancellationToken);
+        if (latest is not { System: { } system, Values: { } values })
+            return null;
+        var date = asOf ?? Today();
+        var items = Monitor(key, system, values, date);
+        var response = new GetMonitoringResponse
+        {
+            AsOf = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ElapsedPercent = (InYearMonitoring.ElapsedShare(date, key.FiscalYear) * 100m).ToString(CultureInfo.InvariantCulture),
+            CompletedMonths = InYearMonitoring.CompletedMonths(date, key.FiscalYear),
+            Open = InYearMonitoring.IsOpen(date, key.FiscalYear),
+            ValueVersion = values.ValueVersion,
+        };
+        response.Items.AddRange(items.Select(i => new Contracts.Scoring.V1.MonitoredItem
+        {
+            IndicatorCode = i.Code,
+            Name = i.Name,
+            Actual = i.Actual?.ToString(CultureInfo.InvariantCulture) ?? "",
+            ProratedTarget = i.ProratedTarget?.ToString(CultureInfo.InvariantCulture) ?? "",
+            ProgressPercent = i.ProgressPercent?.ToString(CultureInfo.InvariantCulture) ?? "",
+            Status = StatusName(i.Status),
+            Basis = i.Basis,
+        }));
+        return response;
+    }
+
+    DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    static string StatusName(MonitoringStatus? status) => status?.ToString().ToLowerInvariant() ?? "";
+
+    IReadOnlyList<Domain.MonitoredItem> Monitor(EvaluationKey key, IndicatorSystem system, GetIndicatorValuesResponse values, DateOnly asOf) =>
+        InYearMonitoring.Assess(system, ScoringInputsBuilder.Build(values.Values, []).Actuals, asOf, key.FiscalYear,
+            settings.MonitoringFor(system.SystemCode));
+
+    /// <summary>While the year is open, announces every item whose colour changed with these values.</summary>
+    async Task PublishMonitoringChangesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, EvaluationKey key,
+        IndicatorSystem system, GetIndicatorValuesResponse values, CancellationToken cancellationToken)
+    {
+        var today = Today();
+        if (!InYearMonitoring.IsOpen(today, key.FiscalYear))
+            return;
+        var evaluationKey = EvaluationKeys.Format(key);
+        var previous = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var command = Sql.Command(connection, transaction,
+            "select indicator_code, status from monitoring_status where evaluation_key = $1", evaluationKey))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+                previous[reader.GetString(0)] = reader.GetString(1);
+
+        var elapsed = (InYearMonitoring.ElapsedShare(today, key.FiscalYear) * 100m).ToString(CultureInfo.InvariantCulture);
+        foreach (var item in Monitor(key, system, values, today))
+        {
+            var status = StatusName(item.Status);
+            var before = previous.GetValueOrDefault(item.Code) ?? "";
+            if (status.Length == 0 || status == before)
+                continue;
+            await Sql.ExecuteAsync(connection, transaction,
+                "insert into monitoring_status (evaluation_key, indicator_code, status, value_version) values ($1, $2, $3, $4) "
+                + "on conflict (evaluation_key, indicator_code) do update set status = excluded.status, value_version = excluded.value_version, updated_at = now()",
+                cancellationToken, evaluationKey, item.Code, status, values.ValueVersion);
+            await Outbox.EnqueueAsync(connection, transaction, new MonitoringStatusChanged
+            {
+                EvaluationKey = evaluationKey,
+                RegionCode = key.RegionCode,
+                SubjectCode = key.SubjectCode,
+                FiscalYear = key.FiscalYear,
+                IndicatorCode = item.Code,
+                Name = item.Name,
+                PreviousStatus = before,
+                Status = status,
+                ProgressPercent = item.ProgressPercent?.ToString(CultureInfo.InvariantCulture) ?? "",
+                AsOf = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ElapsedPercent = elapsed,
+                ValueVersion = values.ValueVersion,
+            }, evaluationKey, cancellationToken);
+        }
     }
 
     EvaluationScored Compute(EvaluationKey key, IndicatorSystem system, GetIndicatorValuesResponse values, IReadOnlyList<Judgment> judgments)
