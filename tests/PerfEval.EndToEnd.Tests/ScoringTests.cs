@@ -136,6 +136,81 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         Assert.Equal(first.LedgerVersion, explained.ToLedgerVersion);
     }
 
+    [Fact(DisplayName = "In an open year a colour change of an item is published and GetMonitoring pro-rates by the calendar")]
+    public async Task InAnOpenYearAColourChangeIsPublished()
+    {
+        try
+        {
+            await MonitoringBody();
+        }
+        catch (Exception ex)
+        {
+            output.WriteLine(cluster.LogTails());
+            throw new EndToEndFailureException($"{ex.GetType().Name}: {ex.Message}{Environment.NewLine}{cluster.LogTails(linesPerService: 60)}", ex);
+        }
+    }
+
+    async Task MonitoringBody()
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var year = today.Year;
+        var evaluation = new EvaluationKey
+        {
+            RegionCode = Region, SubjectCode = $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}", FiscalYear = year,
+        };
+        var key = $"{evaluation.RegionCode}/{evaluation.SubjectCode}/{evaluation.FiscalYear}";
+        await using var statusEvents = await PlainSubscriber.StartAsync(cluster.Settings, "perfeval.scoring.v1.monitoring-status-changed");
+
+        await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
+        {
+            RequestId = NewId(), RegionCode = Region, SubjectCode = evaluation.SubjectCode, Kind = SubjectKind.ResidentFund, Name = "监控测试",
+        }, deadline: Deadline());
+        await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest
+        {
+            RequestId = NewId(), Evaluation = evaluation, AccountCode = "4001", BudgetFen = 1_200_000, Reason = "年初预算",
+        }, deadline: Deadline());
+
+        // 1% of the budget executed: red once a month has passed (nothing is expected in the first month).
+        await PostIncomeAsync(evaluation, $"{year}-01-01", 12_000);
+        var expected = today.Month == 1 && today.Day < DateTime.DaysInMonth(year, 1) ? "green" : "red";
+        var first = await statusEvents.WaitForAsync<MonitoringStatusChanged>(e => e.EvaluationKey == key, ChainTimeout);
+        Assert.Equal((IncomeRate, "", expected), (first.IndicatorCode, first.PreviousStatus, first.Status));
+
+        var monitoring = await cluster.Scoring.GetMonitoringAsync(new GetMonitoringRequest { Evaluation = evaluation, AsOf = $"{year}-06-30" },
+            deadline: Deadline());
+        Assert.True(monitoring.Open);
+        Assert.Equal(6, monitoring.CompletedMonths);
+        var item = Assert.Single(monitoring.Items);
+        Assert.Equal("47.5", item.ProratedTarget); // 95% × 6 ÷ 12
+        Assert.Equal("red", item.Status);
+
+        // The whole budget executed: green, and the change is published with the previous colour.
+        await PostIncomeAsync(evaluation, $"{year}-01-01", 1_188_000);
+        if (expected == "red")
+        {
+            var second = await statusEvents.WaitForAsync<MonitoringStatusChanged>(e => e.EvaluationKey == key && e.Status == "green", ChainTimeout);
+            Assert.Equal("red", second.PreviousStatus);
+        }
+    }
+
+    async Task PostIncomeAsync(EvaluationKey evaluation, string date, long fen) =>
+        await cluster.Ledger.PostEntriesAsync(new PostEntriesRequest
+        {
+            Evaluation = evaluation,
+            Entries =
+            {
+                new JournalEntry
+                {
+                    EntryId = NewId(), PostingDate = date, Memo = "基本医疗保险费收入",
+                    Lines =
+                    {
+                        new JournalLine { AccountCode = "1002", Side = Side.Debit, AmountFen = fen },
+                        new JournalLine { AccountCode = "4001", Side = Side.Credit, AmountFen = fen },
+                    },
+                },
+            },
+        }, deadline: Deadline());
+
     static async Task AssertInvalidArgumentAsync(Func<Task> call, string field)
     {
         var ex = await Assert.ThrowsAsync<RpcException>(call);
