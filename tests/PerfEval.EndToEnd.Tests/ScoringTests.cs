@@ -134,6 +134,23 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         Assert.Equal("-10.00", change.ScoreDelta);
         Assert.Equal(["override"], change.Causes);
         Assert.Equal(first.LedgerVersion, explained.ToLedgerVersion);
+
+        // A second override replaces the first; the audit keeps both, who and when, and what was replaced.
+        var again = await cluster.Scoring.SubmitOverrideAsync(new SubmitOverrideRequest
+        {
+            RequestId = NewId(), Evaluation = evaluation, IndicatorCode = IncomeRate, Score = "95", Reason = "二次复核", Author = "评价组 李四",
+        }, deadline: Deadline());
+        Assert.Equal("95.00", again.Total);
+        var audit = await cluster.Scoring.ListJudgmentsAsync(new ListJudgmentsRequest { Evaluation = evaluation, PageSize = 1 }, deadline: Deadline());
+        var firstJudgment = Assert.Single(audit.Judgments);
+        Assert.Equal(("override", "90", "评价组 张三", 0L), (firstJudgment.Kind, firstJudgment.Score, firstJudgment.Author, firstJudgment.ReplacesJudgmentId));
+        Assert.NotNull(firstJudgment.CreatedAt);
+        var next = await cluster.Scoring.ListJudgmentsAsync(new ListJudgmentsRequest
+        {
+            Evaluation = evaluation, PageSize = 1, PageToken = audit.NextPageToken,
+        }, deadline: Deadline());
+        var secondJudgment = Assert.Single(next.Judgments);
+        Assert.Equal(("评价组 李四", firstJudgment.JudgmentId), (secondJudgment.Author, secondJudgment.ReplacesJudgmentId));
     }
 
     [Fact(DisplayName = "In an open year a colour change of an item is published and GetMonitoring pro-rates by the calendar")]

@@ -107,6 +107,20 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
             ?? throw RpcErrors.NotFound($"no scorecard for {EvaluationKeys.Format(request.Evaluation)} yet");
     }
 
+    public override async Task<ListJudgmentsResponse> ListJudgments(ListJudgmentsRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
+        if (request.PageSize is < 0 or > 500)
+            violations.Add("page_size", "must be 0 to 500");
+        long afterId = 0;
+        if (request.PageToken.Length > 0 && (!long.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out afterId) || afterId < 1))
+            violations.Add("page_token", "is not a token this service gave out");
+        violations.ThrowIfAny();
+        return await store.ListJudgmentsAsync(EvaluationKeys.Format(request.Evaluation), request.IndicatorCode,
+            request.PageSize == 0 ? 100 : request.PageSize, afterId, context.CancellationToken);
+    }
+
     static FieldViolations Common(string requestId, EvaluationKey? evaluation, string indicatorCode, string author)
     {
         var violations = new FieldViolations();

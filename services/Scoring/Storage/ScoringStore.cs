@@ -261,6 +261,41 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
             is byte[] bytes ? EvaluationScored.Parser.ParseFrom(bytes) : null;
     }
 
+    /// <summary>One page of the audit trail, oldest first, after judgment id <paramref name="afterId"/>.</summary>
+    public async Task<ListJudgmentsResponse> ListJudgmentsAsync(string evaluationKey, string indicatorCode, int pageSize, long afterId,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null,
+            "select judgment_id, indicator_code, kind, band, score, text, author, created_at, replaces_id, request_id from judgments "
+            + "where evaluation_key = $1 and ($2 = '' or indicator_code = $2) and judgment_id > $3 order by judgment_id limit $4",
+            evaluationKey, indicatorCode, afterId, pageSize + 1);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var response = new ListJudgmentsResponse();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (response.Judgments.Count == pageSize)
+            {
+                response.NextPageToken = response.Judgments[^1].JudgmentId.ToString(CultureInfo.InvariantCulture);
+                break;
+            }
+            response.Judgments.Add(new JudgmentRecord
+            {
+                JudgmentId = reader.GetInt64(0),
+                IndicatorCode = reader.GetString(1),
+                Kind = reader.GetString(2),
+                Band = reader.IsDBNull(3) ? Contracts.Scoring.V1.QualitativeBand.Unspecified : (Contracts.Scoring.V1.QualitativeBand)reader.GetInt16(3),
+                Score = reader.IsDBNull(4) ? "" : reader.GetDecimal(4).ToString(CultureInfo.InvariantCulture),
+                Text = reader.GetString(5),
+                Author = reader.GetString(6),
+                CreatedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.SpecifyKind(reader.GetDateTime(7), DateTimeKind.Utc)),
+                ReplacesJudgmentId = reader.IsDBNull(8) ? 0 : reader.GetInt64(8),
+                RequestId = reader.GetString(9),
+            });
+        }
+        return response;
+    }
+
     /// <summary>The audit trail of an evaluation's judgments, oldest first.</summary>
     static async Task<IReadOnlyList<Judgment>> JudgmentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string evaluationKey,
         CancellationToken cancellationToken)
