@@ -18,6 +18,7 @@ builder.Services.AddPerfEvalClient<IndicatorService.IndicatorServiceClient>(buil
 builder.Services.AddSingleton(builder.Configuration.GetSection("Scoring").Get<ScoringSettings>() ?? new ScoringSettings());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ScoringStore>();
+builder.Services.AddHostedService<MonitoringSweep>();
 
 var app = builder.Build();
 app.MapPerfEvalDefaults();

@@ -100,6 +100,9 @@ public class JiashiScorecardTests
         Assert.Equal(99.49m, card.Total); // 100 − 0.47 − 0.04
         Assert.Equal("优", card.Grade);
         Assert.Equal(["budget-execution-rate", "income-budget-execution-rate"], card.MissingNotes);
+        var budget = card.Deviations.Single(d => d.Code == "budget-execution-rate");
+        Assert.Equal(-4.74m, Math.Round(budget.MissedParts.Single().Gap!.Value, 2, MidpointRounding.AwayFromZero));
+        Assert.Equal(0.47m, budget.PointsLost);
     }
 
     [Fact]

@@ -120,7 +120,8 @@ public static partial class RulesEngine
                 if (actual is { } rate)
                 {
                     raw = ScoringRules.BudgetExecution(rate, weight);
-                    met = raw == weight;
+                    met = rate >= 100m;
+                    parts = [new PartScore("", "100%", weight, rate, raw, met, rate - 100m)];
                 }
                 else
                     noValue = inputs.NoValueReasons.GetValueOrDefault(d.Code) ?? "no value";

@@ -16,6 +16,9 @@ public sealed class ScoringSettings
     public MonitoringThresholds Monitoring { get; set; } = new();
     public Dictionary<string, MonitoringThresholds> SystemMonitoring { get; set; } = [];
 
+    /// <summary>How often open years' colours are re-evaluated against the calendar, in minutes.</summary>
+    public int MonitoringSweepMinutes { get; set; } = 60;
+
     public Grades GradesFor(string systemCode) =>
         SystemGrades.TryGetValue(systemCode, out var bands) && bands.Count > 0 ? new Grades(bands)
         : Grades.Count > 0 ? new Grades(Grades) : Domain.Grades.Default;

@@ -142,6 +142,35 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         return response;
     }
 
+    /// <summary>Keys of the scored evaluations whose fiscal year is still open today.</summary>
+    public async Task<IReadOnlyList<EvaluationKey>> OpenEvaluationsAsync(CancellationToken cancellationToken)
+    {
+        var today = Today();
+        await using var command = dataSource.CreateCommand("select evaluation_key from evaluation_state where scorecard_version > 0");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var keys = new List<EvaluationKey>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var parts = reader.GetString(0).Split('/');
+            if (parts.Length == 3 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var year)
+                && InYearMonitoring.IsOpen(today, year))
+                keys.Add(new EvaluationKey { RegionCode = parts[0], SubjectCode = parts[1], FiscalYear = year });
+        }
+        return keys;
+    }
+
+    /// <summary>Re-evaluates an open evaluation's colours for today: the calendar moves even when no value does.</summary>
+    public async Task RecheckMonitoringAsync(EvaluationKey key, CancellationToken cancellationToken)
+    {
+        var evaluationKey = EvaluationKeys.Format(key);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Sql.LockStateRowAsync(connection, transaction, InsertState, LockState, cancellationToken, evaluationKey);
+        if (await LatestRowAsync(connection, transaction, evaluationKey, cancellationToken) is { System: { } system, Values: { } values })
+            await PublishMonitoringChangesAsync(connection, transaction, key, system, values, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
     static string StatusName(MonitoringStatus? status) => status?.ToString().ToLowerInvariant() ?? "";
