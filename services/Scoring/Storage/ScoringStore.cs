@@ -45,11 +45,23 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
             return null;
 
         var judgments = await JudgmentsAsync(connection, transaction, evaluationKey, cancellationToken);
-        var scored = Compute(key, system, values, judgments);
+        EvaluationScored scored;
+        try
+        {
+            scored = Compute(key, system, values, judgments);
+        }
+        catch (InvalidSystemException ex)
+        {
+            // Remembered, so GetScorecard says why the scorecard is not current instead of serving a stale one.
+            await Sql.ExecuteAsync(connection, transaction, "update evaluation_state set refused_reason = $2 where evaluation_key = $1",
+                cancellationToken, evaluationKey, ex.Message);
+            await transaction.CommitAsync(cancellationToken);
+            throw;
+        }
         var newVersion = await SaveIfChangedAsync(connection, transaction, scored, system, values, scorecardVersion, cancellationToken);
         await Sql.ExecuteAsync(connection, transaction,
-            "update evaluation_state set value_version = $2, scorecard_version = $3 where evaluation_key = $1", cancellationToken,
-            evaluationKey, values.ValueVersion, newVersion ?? scorecardVersion);
+            "update evaluation_state set value_version = $2, scorecard_version = $3, refused_reason = null where evaluation_key = $1",
+            cancellationToken, evaluationKey, values.ValueVersion, newVersion ?? scorecardVersion);
         await PublishMonitoringChangesAsync(connection, transaction, key, system, values, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return newVersion;
@@ -259,6 +271,9 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
     public async Task<GetScorecardResponse?> GetLatestAsync(string evaluationKey, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (await Sql.ScalarAsync(connection, null, "select refused_reason from evaluation_state where evaluation_key = $1",
+                cancellationToken, evaluationKey) is string refused)
+            throw RpcErrors.FailedPrecondition($"the latest values of {evaluationKey} could not be scored: {refused}", "SYSTEM_REFUSED");
         var latest = (await LatestRowAsync(connection, null, evaluationKey, cancellationToken))?.Scored;
         if (latest is null)
             return null;
