@@ -72,6 +72,23 @@ public class JudgmentAndChangeTests
     }
 
     [Fact]
+    public void With_lineage_a_value_change_names_the_postings_or_observations_that_moved_it()
+    {
+        var from = Scored(1, 1, 76m);
+        var to = Scored(2, 2, 95m);
+        var before = new Dictionary<string, IReadOnlyList<ChangeExplainer.LineageInput>>
+        {
+            ["rate"] = [new("ledger:executed:income", "76000000", "ledger version 10"), new("ledger:budget:income", "100000000", "ledger version 3")],
+        };
+        var after = new Dictionary<string, IReadOnlyList<ChangeExplainer.LineageInput>>
+        {
+            ["rate"] = [new("ledger:executed:income", "95000000", "ledger version 20"), new("ledger:budget:income", "100000000", "ledger version 3")],
+        };
+        var moved = Assert.Single(Assert.Single(ChangeExplainer.Explain(from, to, before, after).Items).MovedInputs);
+        Assert.Equal(("ledger:executed:income", "76000000", "95000000", "ledger version 20"), (moved.Key, moved.FromValue, moved.ToValue, moved.Source));
+    }
+
+    [Fact]
     public void An_assessment_is_explained_as_such()
     {
         var from = Scored(1, 1, 95m);

@@ -11,7 +11,17 @@ namespace PerfEval.Scoring.Domain;
 /// </summary>
 public static class ChangeExplainer
 {
-    public static ExplainChangeResponse Explain(EvaluationScored from, EvaluationScored to)
+    /// <summary>One input of an indicator value's lineage: what was read, its value, where it came from.</summary>
+    public sealed record LineageInput(string Key, string Value, string Source);
+
+    /// <summary>Lineage per indicator code (empty when the indicator service gives none).</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<LineageInput>> NoLineage =
+        new Dictionary<string, IReadOnlyList<LineageInput>>();
+
+    public static ExplainChangeResponse Explain(EvaluationScored from, EvaluationScored to) => Explain(from, to, NoLineage, NoLineage);
+
+    public static ExplainChangeResponse Explain(EvaluationScored from, EvaluationScored to,
+        IReadOnlyDictionary<string, IReadOnlyList<LineageInput>> fromLineage, IReadOnlyDictionary<string, IReadOnlyList<LineageInput>> toLineage)
     {
         var response = new ExplainChangeResponse
         {
@@ -49,7 +59,10 @@ public static class ChangeExplainer
             if (systemChanged || a.Weight != b.Weight || a.Target != b.Target)
                 change.Causes.Add("system");
             if (a.Actual != b.Actual || string.Join("|", a.PartActuals) != string.Join("|", b.PartActuals))
+            {
                 change.Causes.Add("value");
+                change.MovedInputs.AddRange(MovedInputs(fromLineage.GetValueOrDefault(code) ?? [], toLineage.GetValueOrDefault(code) ?? []));
+            }
             if (a.AssessmentBand != b.AssessmentBand || a.AssessmentDescription != b.AssessmentDescription
                 || (a.ComputedScore != b.ComputedScore && a.AssessmentBand.Length > 0 && a.Actual == b.Actual))
                 change.Causes.Add("assessment");
@@ -62,6 +75,19 @@ public static class ChangeExplainer
             response.Items.Add(change);
         }
         return response;
+    }
+
+    static IEnumerable<MovedInput> MovedInputs(IReadOnlyList<LineageInput> before, IReadOnlyList<LineageInput> after)
+    {
+        var old = before.GroupBy(i => i.Key).ToDictionary(g => g.Key, g => g.Last());
+        var now = after.GroupBy(i => i.Key).ToDictionary(g => g.Key, g => g.Last());
+        foreach (var key in now.Keys.Concat(old.Keys).Distinct())
+        {
+            var x = old.GetValueOrDefault(key);
+            var y = now.GetValueOrDefault(key);
+            if (x?.Value != y?.Value)
+                yield return new MovedInput { Key = key, FromValue = x?.Value ?? "", ToValue = y?.Value ?? "", Source = y?.Source ?? x?.Source ?? "" };
+        }
     }
 
     static string Delta(string from, string to)
