@@ -57,6 +57,39 @@ public class ScoringPropertyTests
         });
 
     [Fact]
+    public void A_whole_scorecard_stays_inside_zero_to_100_and_each_item_inside_its_weight()
+    {
+        // Weights in hundredths that add up to exactly 100, one rule per item, any actuals.
+        var gen = Gen.Int[1, 12].SelectMany(n => Gen.Int[1, 100].Array[n].SelectMany(shares =>
+            Gen.Int[0, 4].Array[n].SelectMany(rules => Actual.Array[n].Select(actuals => (shares, rules, actuals)))));
+        gen.Sample(t =>
+        {
+            var (shares, rules, actuals) = t;
+            var total = shares.Sum();
+            var weights = shares.Select(x => Math.Round(100m * x / total, 2)).ToArray();
+            weights[^1] += 100m - weights.Sum();
+            if (weights[^1] < 0)
+                return true;
+            var items = weights.Select((w, i) => rules[i] switch
+            {
+                0 => Systems.Item($"i{i}", "x", "产出指标", "数量指标", w, "≥95%", Contracts.Indicator.V1.Direction.HigherIsBetter, "%", Systems.AtLeast(95)),
+                1 => Systems.Item($"i{i}", "x", "产出指标", "数量指标", w, "≤30%", Contracts.Indicator.V1.Direction.LowerIsBetter, "%", Systems.AtMost(30)),
+                2 => Systems.Item($"i{i}", "x", "产出指标", "质量指标", w, "=280", Contracts.Indicator.V1.Direction.Exact, "元", Systems.EqualTo(280)),
+                3 => Systems.Item($"i{i}", "x", "效益指标", "社会效益指标", w, "105%≥x≥95%", Contracts.Indicator.V1.Direction.Range, "%", Systems.Between(95, 105)),
+                _ => Systems.Item(i == 0 ? RulesEngine.BudgetExecutionRateCode : $"i{i}", "x", "预算执行率", "预算执行率", w, "100%",
+                    Contracts.Indicator.V1.Direction.HigherIsBetter, "%", Systems.AtLeast(100)),
+            }).ToArray();
+            var system = Systems.Of("p", Contracts.Indicator.V1.ExactScoring.Symmetric, items);
+            var card = RulesEngine.Score(system, new ScoringInputs
+            {
+                Actuals = items.Select((d, i) => (d.Code, actuals[i])).ToDictionary(x => x.Code, x => (decimal?)x.Item2),
+            }, Grades.Default);
+            return card.Total >= 0 && card.Total <= 100 && card.Items.All(i => i.Score >= 0 && i.Score <= i.Weight)
+                && card.Level1Subtotals.Sum(s => s.Score) == card.Total;
+        });
+    }
+
+    [Fact]
     public void Deductions_and_overrides_keep_an_item_inside_its_weight() =>
         Gen.Select(Actual, Weight, Gen.Decimal[0m, 200m]).Sample((a, w, deducted) =>
         {
