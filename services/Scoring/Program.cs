@@ -3,6 +3,7 @@ using PerfEval.Hosting;
 using PerfEval.Hosting.Messaging;
 using PerfEval.Hosting.Storage;
 using PerfEval.Scoring.Api;
+using PerfEval.Scoring.Domain;
 using PerfEval.Scoring.Messaging;
 using PerfEval.Scoring.Storage;
 
@@ -14,7 +15,10 @@ builder.AddPerfEvalDefaults("scoring");
 builder.AddPerfEvalDatabase("scoring", typeof(ScoringStore).Assembly);
 builder.AddPerfEvalMessaging("scoring", new ConsumerEndpoint("indicator-values-changed", typeof(IndicatorValuesChangedConsumer)));
 builder.Services.AddPerfEvalClient<IndicatorService.IndicatorServiceClient>(builder.Configuration, "Indicator");
+builder.Services.AddSingleton(builder.Configuration.GetSection("Scoring").Get<ScoringSettings>() ?? new ScoringSettings());
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ScoringStore>();
+builder.Services.AddHostedService<MonitoringSweep>();
 
 var app = builder.Build();
 app.MapPerfEvalDefaults();

@@ -29,7 +29,12 @@ public static class EventCatalog
     public static readonly EventType ReportPublished =
         new(typeof(ReportPublished), Contracts.Events.V1.ReportPublished.Descriptor, "perfeval.reporting.v1.report-published");
 
-    public static readonly IReadOnlyList<EventType> All = [LedgerChanged, IndicatorValuesChanged, EvaluationScored, ReportPublished];
+    public static readonly EventType MonitoringStatusChanged =
+        new(typeof(MonitoringStatusChanged), Contracts.Events.V1.MonitoringStatusChanged.Descriptor,
+            "perfeval.scoring.v1.monitoring-status-changed");
+
+    public static readonly IReadOnlyList<EventType> All =
+        [LedgerChanged, IndicatorValuesChanged, EvaluationScored, ReportPublished, MonitoringStatusChanged];
 
     static readonly Dictionary<string, EventType> ByFullName = All.ToDictionary(e => e.FullName, StringComparer.Ordinal);
     static readonly Dictionary<Type, EventType> ByClrType = All.ToDictionary(e => e.ClrType);

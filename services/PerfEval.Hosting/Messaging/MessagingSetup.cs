@@ -62,6 +62,7 @@ public static class MessagingSetup
                 ConfigureEvent<IndicatorValuesChanged>(cfg);
                 ConfigureEvent<EvaluationScored>(cfg);
                 ConfigureEvent<ReportPublished>(cfg);
+                ConfigureEvent<MonitoringStatusChanged>(cfg);
 
                 foreach (var consumer in consumers)
                 {

@@ -1,36 +1,85 @@
 using System.Globalization;
+using PerfEval.Contracts.Indicator.V1;
 
 namespace PerfEval.Scoring.Domain;
 
-/// <summary>One level-3 item of a scoring system, with a 正向 target.</summary>
-public sealed record ScoredIndicator(string Code, string Name, string TargetText, decimal Target, string Unit, decimal Weight);
-
-/// <summary>An item's actual and score; both are null when the indicator has no value.</summary>
-public sealed record ItemScore(ScoredIndicator Indicator, decimal? Actual, decimal? Score);
-
-public sealed record Scorecard(IReadOnlyList<ItemScore> Items, decimal Total, string Grade)
+/// <summary>How an item is scored, decided from its target and code.</summary>
+public enum ItemRule
 {
+    HigherIsBetter,
+    LowerIsBetter,
+    Exact,
+    Range,
+    Compound,
+    Qualitative,
+    /// <summary>The fixed 预算执行率 header item: w × rate, capped at w.</summary>
+    BudgetExecution,
+}
+
+/// <summary>An assessor's override of an item's score: stored beside the computed one, and it counts.</summary>
+public sealed record ScoreOverride(decimal Score, string Author, string Reason);
+
+/// <summary>扣分: points taken off an item, with the reason, applied after every rule.</summary>
+public sealed record Deduction(decimal Points, string Reason, string Author);
+
+/// <summary>偏差原因分析及改进措施 of a missed item.</summary>
+public sealed record DeviationNote(string Text, string Author);
+
+/// <summary>One part of an item's target, scored by its own rule against its share of the weight.</summary>
+public sealed record PartScore(string Label, string Target, decimal Weight, decimal? Actual, decimal? RawScore, bool Met, decimal? Gap);
+
+/// <summary>
+/// An item's score. <see cref="ComputedScore"/> is what the rules give (capped at the weight, floored at 0,
+/// after deductions); <see cref="Score"/> is what counts: the override when there is one.
+/// Both are null when the item has no value (missing data is not zero) and nobody overrode it.
+/// </summary>
+public sealed record ItemScore(
+    IndicatorDefinition Definition,
+    decimal Weight,
+    ItemRule Rule,
+    decimal? Actual,
+    IReadOnlyList<PartScore> Parts,
+    string? NoValueReason,
+    QualitativeAssessment? Assessment,
+    decimal? RuleScore,
+    decimal DeductedPoints,
+    IReadOnlyList<Deduction> Deductions,
+    decimal? ComputedScore,
+    ScoreOverride? Override,
+    decimal? Score,
+    bool Met,
+    DeviationNote? Note)
+{
+    public string Code => Definition.Code;
+}
+
+/// <summary>A subtotal per 一级 (Level2 null) or per 二级 inside its 一级.</summary>
+public sealed record Subtotal(string Level1, string? Level2, decimal Weight, decimal Score);
+
+/// <summary>An item below its target (or outside its range), what it cost, and its note if written.</summary>
+public sealed record Deviation(string Code, string Name, string Target, decimal? Actual, IReadOnlyList<PartScore> MissedParts,
+    decimal PointsLost, DeviationNote? Note);
+
+/// <summary>An item whose computed actual differs from the actual the bureau typed (DeclaredActual).</summary>
+public sealed record DeclaredDifference(string Code, string Name, string Declared, decimal? DeclaredValue, decimal? Computed);
+
+public sealed record Scorecard(
+    IReadOnlyList<ItemScore> Items,
+    IReadOnlyList<Subtotal> Level1Subtotals,
+    IReadOnlyList<Subtotal> Level2Subtotals,
+    decimal Total,
+    string Grade,
+    IReadOnlyList<Deviation> Deviations,
+    IReadOnlyList<DeclaredDifference> DeclaredDifferences,
+    IReadOnlyList<string> Findings)
+{
+    /// <summary>Codes of the deviations that still need a 偏差原因分析及改进措施.</summary>
+    public IReadOnlyList<string> MissingNotes => [.. Deviations.Where(d => d.Note is null).Select(d => d.Code)];
+
+    public ItemScore Item(string code) => Items.Single(i => i.Code == code);
+
     public static string Format(decimal value) => value.ToString("0.00", CultureInfo.InvariantCulture);
 }
 
-/// <summary>
-/// The walking skeleton's one-item system: 收入预算执行率 ≥95%, weight 100, scored 正向.
-/// (The indicator service will own systems and their versions; scoring will read them from it.)
-/// </summary>
-public static class SkeletonSystem
-{
-    public static readonly IReadOnlyList<ScoredIndicator> Items =
-        [new("income-budget-execution-rate", "收入预算执行率", "≥95%", 95m, "%", 100m)];
-
-    public static Scorecard Score(IReadOnlyDictionary<string, decimal?> actuals, Grades grades)
-    {
-        var items = Items.Select(item =>
-        {
-            var actual = actuals.GetValueOrDefault(item.Code);
-            return new ItemScore(item, actual, actual is { } a ? ScoringRules.HigherIsBetter(a, item.Target, item.Weight) : null);
-        }).ToList();
-        // An item without a value contributes nothing; it is listed as having no value, not as 0.
-        var total = items.Sum(i => i.Score ?? 0m);
-        return new Scorecard(items, total, grades.For(total));
-    }
-}
+/// <summary>Thrown when an indicator system cannot be scored; the message says why (e.g. the weights' actual sum).</summary>
+public sealed class InvalidSystemException(string message) : Exception(message);

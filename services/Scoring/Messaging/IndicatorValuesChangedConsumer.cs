@@ -1,4 +1,3 @@
-using System.Globalization;
 using MassTransit;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
@@ -9,8 +8,8 @@ using PerfEval.Scoring.Storage;
 namespace PerfEval.Scoring.Messaging;
 
 /// <summary>
-/// Rescores "to latest": reads the indicator service's current values, so events that arrive late,
-/// twice or out of order never roll a scorecard back.
+/// Rescores "to latest": reads the indicator service's current system and values, so events that arrive
+/// late, twice or out of order never roll a scorecard back.
 /// </summary>
 public sealed class IndicatorValuesChangedConsumer(IndicatorService.IndicatorServiceClient indicators, ScoringStore store,
     ILogger<IndicatorValuesChangedConsumer> logger) : IConsumer<IndicatorValuesChanged>
@@ -23,36 +22,22 @@ public sealed class IndicatorValuesChangedConsumer(IndicatorService.IndicatorSer
             return;
 
         var key = new EvaluationKey { RegionCode = message.RegionCode, SubjectCode = message.SubjectCode, FiscalYear = message.FiscalYear };
+        var system = (await indicators.GetEvaluationSystemAsync(new GetEvaluationSystemRequest { Evaluation = key },
+            deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: context.CancellationToken)).System;
         var values = await indicators.GetIndicatorValuesAsync(new GetIndicatorValuesRequest { Evaluation = key },
             deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: context.CancellationToken);
 
-        var actuals = values.Values.ToDictionary(v => v.IndicatorCode,
-            v => v.Value.Length == 0 ? (decimal?)null : decimal.Parse(v.Value, NumberStyles.Number, CultureInfo.InvariantCulture));
-        var scorecard = SkeletonSystem.Score(actuals, Grades.Default);
-
-        var scored = new EvaluationScored
+        try
         {
-            EvaluationKey = message.EvaluationKey,
-            RegionCode = message.RegionCode,
-            SubjectCode = message.SubjectCode,
-            FiscalYear = message.FiscalYear,
-            ValueVersion = values.ValueVersion,
-            Total = Scorecard.Format(scorecard.Total),
-            Grade = scorecard.Grade,
-        };
-        scored.Items.AddRange(scorecard.Items.Select(i => new ScoredItem
+            var version = await store.ScoreAsync(key, system, values, context.CancellationToken);
+            logger.LogInformation("Scored value version {ValueVersion} with system {SystemCode} v{SystemVersion}: scorecard version {ScorecardVersion}",
+                values.ValueVersion, system.SystemCode, system.Version, version);
+        }
+        catch (InvalidSystemException ex)
         {
-            IndicatorCode = i.Indicator.Code,
-            Name = i.Indicator.Name,
-            Target = i.Indicator.TargetText,
-            Unit = i.Indicator.Unit,
-            Actual = i.Actual?.ToString(CultureInfo.InvariantCulture) ?? "",
-            Weight = i.Indicator.Weight.ToString(CultureInfo.InvariantCulture),
-            Score = i.Score is { } s ? Scorecard.Format(s) : "",
-        }));
-
-        var version = await store.SaveAsync(scored, context.CancellationToken);
-        logger.LogInformation("Scored value version {ValueVersion}: total {Total} {Grade}, scorecard version {ScorecardVersion}",
-            values.ValueVersion, scored.Total, scored.Grade, version);
+            // Retrying cannot fix a system whose weights do not add up; the indicator service must publish
+            // a corrected one, which brings a new event.
+            logger.LogError("Refused to score value version {ValueVersion}: {Reason}", values.ValueVersion, ex.Message);
+        }
     }
 }

@@ -1,0 +1,111 @@
+using System.Globalization;
+using PerfEval.Contracts.Events.V1;
+using PerfEval.Contracts.Indicator.V1;
+
+namespace PerfEval.Scoring.Domain;
+
+public enum JudgmentKind { Assessment, Override, Deduction, DeviationNote }
+
+/// <summary>One stored judgment of an assessor, in the order it was made.</summary>
+public sealed record Judgment(JudgmentKind Kind, string IndicatorCode, QualitativeBand? Band, decimal? Score, string Text, string Author)
+{
+    public static string KindName(JudgmentKind kind) => kind switch
+    {
+        JudgmentKind.Assessment => "assessment",
+        JudgmentKind.Override => "override",
+        JudgmentKind.Deduction => "deduction",
+        JudgmentKind.DeviationNote => "deviation-note",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static JudgmentKind ParseKind(string name) => name switch
+    {
+        "assessment" => JudgmentKind.Assessment,
+        "override" => JudgmentKind.Override,
+        "deduction" => JudgmentKind.Deduction,
+        "deviation-note" => JudgmentKind.DeviationNote,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
+    };
+
+    /// <summary>Whether a new judgment of this kind replaces the item's previous one (deductions add up instead).</summary>
+    public static bool Replaces(JudgmentKind kind) => kind != JudgmentKind.Deduction;
+}
+
+/// <summary>Builds the rules engine's inputs from indicator values and the judgments made so far.</summary>
+public static class ScoringInputsBuilder
+{
+    public static ScoringInputs Build(IEnumerable<IndicatorValue> values, IEnumerable<Judgment> judgments,
+        IReadOnlyDictionary<string, string>? declaredActuals = null, IReadOnlyList<string>? findings = null)
+    {
+        var actuals = new Dictionary<string, decimal?>(StringComparer.Ordinal);
+        var reasons = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in values)
+        {
+            actuals[v.IndicatorCode] = v.Value.Length == 0 ? null
+                : decimal.Parse(v.Value, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
+            if (v.NoValueReason.Length > 0)
+                reasons[v.IndicatorCode] = v.NoValueReason;
+        }
+
+        var assessments = new Dictionary<string, QualitativeAssessment>(StringComparer.Ordinal);
+        var overrides = new Dictionary<string, ScoreOverride>(StringComparer.Ordinal);
+        var deductions = new Dictionary<string, List<Deduction>>(StringComparer.Ordinal);
+        var notes = new Dictionary<string, DeviationNote>(StringComparer.Ordinal);
+        foreach (var j in judgments)
+        {
+            switch (j.Kind)
+            {
+                case JudgmentKind.Assessment:
+                    assessments[j.IndicatorCode] = new QualitativeAssessment(j.Band!.Value, j.Score!.Value, j.Text, j.Author);
+                    break;
+                case JudgmentKind.Override:
+                    overrides[j.IndicatorCode] = new ScoreOverride(j.Score!.Value, j.Author, j.Text);
+                    break;
+                case JudgmentKind.Deduction:
+                    if (!deductions.TryGetValue(j.IndicatorCode, out var list))
+                        deductions[j.IndicatorCode] = list = [];
+                    list.Add(new Deduction(j.Score!.Value, j.Text, j.Author));
+                    break;
+                case JudgmentKind.DeviationNote:
+                    notes[j.IndicatorCode] = new DeviationNote(j.Text, j.Author);
+                    break;
+            }
+        }
+
+        return new ScoringInputs
+        {
+            Actuals = actuals,
+            NoValueReasons = reasons,
+            Assessments = assessments,
+            Overrides = overrides,
+            Deductions = deductions.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<Deduction>)kv.Value, StringComparer.Ordinal),
+            Notes = notes,
+            DeclaredActuals = declaredActuals ?? new Dictionary<string, string>(),
+            Findings = findings ?? [],
+        };
+    }
+
+    /// <summary>Checks a judgment against the item it is for; null when acceptable, otherwise (field, why).</summary>
+    public static (string Field, string Description)? Check(IndicatorSystem system, Judgment judgment)
+    {
+        var definition = system.Indicators.FirstOrDefault(d => d.Code == judgment.IndicatorCode);
+        if (definition is null)
+            return ("indicator_code", $"system {system.SystemCode} v{system.Version} has no item {judgment.IndicatorCode}");
+        var weight = RulesEngine.TryParse(definition.Weight, out var w) ? w : 0m;
+        switch (judgment.Kind)
+        {
+            case JudgmentKind.Assessment:
+                if (RulesEngine.RuleOf(definition) != ItemRule.Qualitative)
+                    return ("indicator_code", $"{definition.Code} is not a qualitative item; override its score instead");
+                return QualitativeBands.Check(judgment.Band!.Value, judgment.Score!.Value, weight) is { } why ? ("score", why) : null;
+            case JudgmentKind.Override:
+                return judgment.Score is { } s && (s < 0 || s > weight)
+                    ? ("score", $"must be between 0 and the item's weight {weight.ToString(CultureInfo.InvariantCulture)}") : null;
+            case JudgmentKind.Deduction:
+                return judgment.Score is { } p && p > weight
+                    ? ("points", $"must not exceed the item's weight {weight.ToString(CultureInfo.InvariantCulture)}") : null;
+            default:
+                return null;
+        }
+    }
+}
