@@ -8,7 +8,8 @@ public sealed record Chart(string Id, string Caption, byte[] Png);
 /// <summary>
 /// The report's charts as PNG (ScottPlot on SkiaSharp). Chinese labels need a CJK font: the
 /// scripts and images install fonts-noto-cjk; <see cref="FontName"/> picks it, or whatever installed
-/// font can draw Chinese. Same model, same machine → same bytes (no time or random input).
+/// font can draw Chinese (SkiaSharp.NativeAssets.Linux asks fontconfig). Colours are named in titles,
+/// not legends: the CJK fonts' tall line metrics clip ScottPlot's legend rows. Same model, same machine → same bytes (no time or random input).
 /// </summary>
 public static class Charts
 {
@@ -41,8 +42,7 @@ public static class Charts
         var slices = lines.Select((l, i) => new PieSlice
         {
             Value = (double)Display.WanYuan(l.ActualFen),
-            Label = $"{l.Name} {Display.Percent(funds.Share(l))}",
-            LegendText = $"{l.Name} {Display.Money(l.ActualFen)}万元",
+            Label = $"{l.Name} {Display.Money(l.ActualFen)}万元（{Display.Percent(funds.Share(l))}）",
             FillColor = Palette[i % Palette.Length],
             LabelFontName = FontName,
             LabelFontSize = 14,
@@ -51,13 +51,12 @@ public static class Charts
         pie.SliceLabelDistance = 1.25;
         plot.Axes.Frameless();
         plot.HideGrid();
-        plot.ShowLegend(Alignment.LowerRight);
         return Png(plot);
     }
 
     static byte[] Budget(FundFigures funds)
     {
-        var plot = NewPlot("预算数与执行数（万元）");
+        var plot = NewPlot("预算数（灰）与执行数（蓝），万元");
         var lines = funds.Income.Concat(funds.Expenditure).ToList();
         var bars = new List<Bar>();
         for (var i = 0; i < lines.Count; i++)
@@ -73,16 +72,15 @@ public static class Charts
             lines.Select((_, i) => i * 3 + 0.5).ToArray(),
             lines.Select(l => l.BudgetFen is null ? $"{l.Name}\n（未列预算）" : l.Name).ToArray());
         plot.Axes.Bottom.TickLabelStyle.FontName = FontName;
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 13;
+        plot.Axes.Bottom.TickLabelStyle.OffsetY = 6; // CJK glyphs sit higher than Latin ones; keep them off the frame
         plot.Axes.Margins(bottom: 0, top: 0.15);
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "预算数", FillColor = Colors.LightGray });
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "执行数", FillColor = Palette[0] });
-        plot.ShowLegend(Alignment.UpperLeft);
         return Png(plot);
     }
 
     static byte[] Scores(ReportModel model)
     {
-        var plot = NewPlot("一级指标分值与得分");
+        var plot = NewPlot("一级指标分值（灰）与得分（橙）");
         var groups = model.ScoreByLevel1();
         var bars = new List<Bar>();
         for (var i = 0; i < groups.Count; i++)
@@ -95,10 +93,9 @@ public static class Charts
         barPlot.ValueLabelStyle.FontSize = 12;
         plot.Axes.Bottom.SetTicks(groups.Select((_, i) => i * 3 + 0.5).ToArray(), groups.Select(g => g.Level1).ToArray());
         plot.Axes.Bottom.TickLabelStyle.FontName = FontName;
+        plot.Axes.Bottom.TickLabelStyle.FontSize = 13;
+        plot.Axes.Bottom.TickLabelStyle.OffsetY = 6; // CJK glyphs sit higher than Latin ones; keep them off the frame
         plot.Axes.Margins(bottom: 0, top: 0.15);
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "分值", FillColor = Colors.LightGray });
-        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "得分", FillColor = Palette[1] });
-        plot.ShowLegend(Alignment.UpperRight);
         return Png(plot);
     }
 
@@ -114,8 +111,6 @@ public static class Charts
         plot.Font.Set(FontName);
         plot.Title(title);
         plot.Axes.Title.Label.FontName = FontName;
-        plot.Legend.FontName = FontName;
-        plot.Legend.FontSize = 13;
         return plot;
     }
 

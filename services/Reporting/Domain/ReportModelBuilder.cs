@@ -62,7 +62,18 @@ public static class ReportModelBuilder
         return new FundFigures(
             lines.Where(b => b.AccountClass == AccountClass.Income).Select(Line).ToList(),
             lines.Where(b => b.AccountClass == AccountClass.Expenditure).Select(Line).ToList(),
-            OpeningBalanceFen: null);
+            OpeningBalanceFen: OpeningBalance(lines));
+    }
+
+    /// <summary>
+    /// The prior closing balance is what the fund-balance (net asset) accounts hold: the opening entry
+    /// credits 3001 基金结余, and this year's income and expenditure stay on their own accounts.
+    /// Null when nothing was posted there, so 累计结余 says 暂无数据 rather than assuming 0.
+    /// </summary>
+    static long? OpeningBalance(IReadOnlyList<AccountBalance> lines)
+    {
+        var netAssets = lines.Where(b => b.AccountClass == AccountClass.NetAsset).ToList();
+        return netAssets.Count == 0 ? null : netAssets.Sum(b => b.ActualFen);
     }
 
     /// <summary>
