@@ -137,9 +137,14 @@ public static class DocxRenderer
             new TopBorder { Val = BorderValues.Single, Size = 4 }, new BottomBorder { Val = BorderValues.Single, Size = 4 },
             new LeftBorder { Val = BorderValues.Single, Size = 4 }, new RightBorder { Val = BorderValues.Single, Size = 4 },
             new InsideHorizontalBorder { Val = BorderValues.Single, Size = 4 }, new InsideVerticalBorder { Val = BorderValues.Single, Size = 4 });
+        var rows = source.OfType<MdTableRow>()
+            .Select(r => r.OfType<MdTableCell>().Select(c => string.Concat(c.OfType<ParagraphBlock>().Select(p => p.Inline is null ? "" : Text(p.Inline)))).ToList())
+            .ToList();
+        var widths = ColumnWidths(rows);
         var table = new DocumentFormat.OpenXml.Wordprocessing.Table(new TableProperties(
-            border, new TableWidth { Width = "5000", Type = TableWidthUnitValues.Pct },
-            new TableLayout { Type = TableLayoutValues.Autofit }));
+            border, new TableWidth { Width = TextWidthTwips.ToString(System.Globalization.CultureInfo.InvariantCulture), Type = TableWidthUnitValues.Dxa },
+            new TableLayout { Type = TableLayoutValues.Fixed }));
+        table.Append(new TableGrid(widths.Select(w => new GridColumn { Width = w.ToString(System.Globalization.CultureInfo.InvariantCulture) })));
         foreach (var row in source.OfType<MdTableRow>())
         {
             var tr = new DocumentFormat.OpenXml.Wordprocessing.TableRow();
@@ -160,6 +165,24 @@ public static class DocxRenderer
             table.Append(tr);
         }
         return table;
+    }
+
+    /// <summary>A4 width minus the margins, in twips.</summary>
+    const int TextWidthTwips = 11906 - 2 * 1588;
+
+    /// <summary>
+    /// Fixed column widths that follow the text: each column gets a share of the page in proportion
+    /// to its longest cell (a CJK character counting double), within bounds, so names get room and
+    /// numbers stay narrow. Word and LibreOffice otherwise split the width evenly.
+    /// </summary>
+    static int[] ColumnWidths(IReadOnlyList<List<string>> rows)
+    {
+        var columns = rows.Count == 0 ? 0 : rows.Max(r => r.Count);
+        var need = Enumerable.Range(0, columns)
+            .Select(c => Math.Clamp(rows.Max(r => c < r.Count ? r[c].Sum(ch => ch > 0x2E80 ? 2.0 : 1.25) : 0), 6, 28) + 3) // + cell padding
+            .ToArray();
+        var total = need.Sum();
+        return need.Select(n => (int)(TextWidthTwips * n / total)).ToArray();
     }
 
     static Run ImageRun(MainDocumentPart main, Chart chart, int number)

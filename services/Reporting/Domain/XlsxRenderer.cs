@@ -13,6 +13,8 @@ public static class XlsxRenderer
     const string MoneyFormat = "0.00";
     const string PercentFormat = "0.00%";
     const int LastColumn = 8;
+    static readonly double[] Widths = [12, 16, 32, 15, 15, 7, 7, 32];
+    const double LineHeight = 14;
 
     public static byte[] Render(ReportModel model)
     {
@@ -26,9 +28,8 @@ public static class XlsxRenderer
         sheet.Style.Font.FontSize = 10;
         sheet.Style.Alignment.WrapText = true;
         sheet.Style.Alignment.Vertical = XLAlignmentVerticalValues.Center;
-        double[] widths = [12, 12, 30, 16, 16, 8, 8, 30];
-        for (var c = 0; c < widths.Length; c++)
-            sheet.Column(c + 1).Width = widths[c];
+        for (var c = 0; c < Widths.Length; c++)
+            sheet.Column(c + 1).Width = Widths[c];
 
         var row = TitleBlock(sheet, model);
         row = model.TableKind == SelfEvaluationTableKind.TransferRegional ? TransferHeader(sheet, model, row) : ProjectHeader(sheet, model, row);
@@ -50,7 +51,8 @@ public static class XlsxRenderer
         body.Style.Border.InsideBorder = XLBorderStyleValues.Thin;
         sheet.Range(tableTop, 1, row - 1, 2).Style.Alignment.Horizontal = XLAlignmentHorizontalValues.Center;
 
-        sheet.Cell(row + 1, 1).Value = $"填报日期：{Display.Date(model.ReportDate)}";
+        Merge(sheet, row + 1, 1, row + 1, 4, $"填报日期：{Display.Date(model.ReportDate)}");
+        FitRowHeights(sheet, 4, row - 1);
         sheet.PageSetup.PageOrientation = XLPageOrientation.Landscape;
         sheet.PageSetup.PaperSize = XLPaperSize.A4Paper;
         sheet.PageSetup.FitToPages(1, 0);
@@ -210,6 +212,28 @@ public static class XlsxRenderer
             Merge(sheet, level1Top, 1, row - 1, 1, level1.Key);
         }
         return row;
+    }
+
+    /// <summary>
+    /// Viewers do not grow a row for wrapped text that a library wrote, so each row gets the height its
+    /// longest cell needs: a CJK character is about 1.5 column-width units at 10 pt (measured in LibreOffice).
+    /// </summary>
+    static void FitRowHeights(IXLWorksheet sheet, int firstRow, int lastRow)
+    {
+        for (var r = firstRow; r <= lastRow; r++)
+        {
+            var lines = 1;
+            foreach (var cell in sheet.Row(r).CellsUsed())
+            {
+                var width = cell.IsMerged()
+                    ? cell.MergedRange().Columns().Sum(c => Widths[c.ColumnNumber() - 1])
+                    : Widths[cell.Address.ColumnNumber - 1];
+                var rows = cell.IsMerged() ? cell.MergedRange().RowCount() : 1;
+                var units = cell.GetFormattedString().Sum(ch => ch > 0x2E80 ? 1.5 : 0.8);
+                lines = Math.Max(lines, (int)Math.Ceiling(units / Math.Max(1, width - 1) / rows));
+            }
+            sheet.Row(r).Height = Math.Max(sheet.Row(r).Height, lines * LineHeight + 4);
+        }
     }
 
     static IXLRange Merge(IXLWorksheet sheet, int r1, int c1, int r2, int c2, string text)
