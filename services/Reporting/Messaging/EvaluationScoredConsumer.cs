@@ -36,6 +36,8 @@ public sealed class EvaluationScoredConsumer(LedgerService.LedgerServiceClient l
             ResponsibleUnit = configuration["Reporting:ResponsibleUnit"] ?? "",
         });
         var rendered = ReportRenderer.Render(model, templates);
+        if (rendered.ChartsError.Length > 0)
+            logger.LogWarning("Report rendered without charts: {ChartsError}", rendered.ChartsError);
 
         var published = new ReportPublished
         {
