@@ -59,6 +59,8 @@ public static class DocxRenderer
                 if (heading.Level == 1)
                     p.ParagraphProperties!.Justification = new Justification { Val = JustificationValues.Center };
                 p.ParagraphProperties!.SpacingBetweenLines = new SpacingBetweenLines { Before = heading.Level == 1 ? "240" : "200", After = "120" };
+                // Outline levels let Word's navigation pane and a table of contents find the sections.
+                p.ParagraphProperties.OutlineLevel = new OutlineLevel { Val = heading.Level - 1 };
                 body.Append(p);
                 break;
             case ParagraphBlock paragraph:
