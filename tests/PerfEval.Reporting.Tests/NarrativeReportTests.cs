@@ -53,6 +53,22 @@ public class NarrativeReportTests
     }
 
     [Fact]
+    public void Huaibei_2023_transfers_show_allocated_clawed_back_arrived_and_matched()
+    {
+        var fen = JiashiExample.Fen;
+        var text = Markdown(Model with
+        {
+            Transfers =
+            [
+                new TransferFund("中央", "财社〔2022〕1号", fen(58278m), fen(707m), null, null),
+                new TransferFund("省级", "皖财社〔2022〕1388号", fen(29288m), fen(807m), fen(9321.77m), fen(9322.70m)),
+            ],
+        });
+        Assert.Contains("| 中央 | 财社〔2022〕1号 | 58278.00 | 707.00 | 57571.00 | 98.79% | 暂无数据 | 暂无数据 |", text);
+        Assert.Contains("| 省级 | 皖财社〔2022〕1388号 | 29288.00 | 807.00 | 28481.00 | 97.24% | 9321.77 | 9322.70 |", text);
+    }
+
+    [Fact]
     public void The_markdown_file_carries_no_chart_links_and_the_html_inlines_the_charts()
     {
         Assert.DoesNotContain("chart:", Markdown(Model));
