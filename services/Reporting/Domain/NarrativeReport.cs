@@ -72,7 +72,9 @@ public static partial class NarrativeReport
     {
         var source = ChartLink().Replace(Source(model, charts, templates), m =>
             charts.FirstOrDefault(c => c.Id == m.Groups[1].Value) is { } chart ? $"(data:image/png;base64,{Convert.ToBase64String(chart.Png)})" : m.Value);
-        var body = Markdig.Markdown.ToHtml(source, Pipeline);
+        // Border attributes as well as the CSS: LibreOffice and mail clients ignore the stylesheet's table borders.
+        var body = Markdig.Markdown.ToHtml(source, Pipeline)
+            .Replace("<table>", "<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\">", StringComparison.Ordinal);
         var context = new TemplateContext { MemberRenamer = m => m.Name };
         var globals = new ScriptObject { ["title"] = $"{model.SubjectName}{model.FiscalYear}年度绩效自评报告", ["body"] = body };
         context.PushGlobal(globals);
