@@ -14,7 +14,7 @@
 #   PERFEVAL_RABBITMQ_DIST_PORT   Erlang distribution port (default: derived from the AMQP port)
 #   PERFEVAL_RABBITMQ_NODENAME (perfeval-<hash of the repo path>@localhost)  Erlang node name
 #   PERFEVAL_INFRA_TIMEOUT (90)   seconds `up` may take before it gives up
-#   INSTALL_FONTS=1               also install fonts-noto-cjk
+#   INSTALL_FONTS=0               skip fonts-noto-cjk (installed by default: report charts need a CJK font)
 #
 # Runs non-interactively (CI=true, no stdin). Must run as root when anything needs installing, and
 # as root it runs PostgreSQL as the `postgres` user (PostgreSQL refuses to run as root).
@@ -138,7 +138,7 @@ ensure_packages() {
     local pkgs=()
     [[ -x $RMQ_BIN/rabbitmq-server ]] || pkgs+=(rabbitmq-server)
     pg_installed || pkgs+=(postgresql)
-    if [[ ${INSTALL_FONTS:-0} == 1 ]] &&
+    if [[ ${INSTALL_FONTS:-1} == 1 ]] &&
         ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed'; then
         pkgs+=(fonts-noto-cjk)
     fi

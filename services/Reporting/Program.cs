@@ -3,6 +3,7 @@ using PerfEval.Hosting;
 using PerfEval.Hosting.Messaging;
 using PerfEval.Hosting.Storage;
 using PerfEval.Reporting.Api;
+using PerfEval.Reporting.Domain;
 using PerfEval.Reporting.Messaging;
 using PerfEval.Reporting.Storage;
 
@@ -15,6 +16,8 @@ builder.AddPerfEvalDatabase("reporting", typeof(ReportStore).Assembly);
 builder.AddPerfEvalMessaging("reporting", new ConsumerEndpoint("evaluation-scored", typeof(EvaluationScoredConsumer)));
 builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");
 builder.Services.AddSingleton<ReportStore>();
+// Templates are read once at start-up; a province's own files in Reporting:TemplateFolder replace the defaults.
+builder.Services.AddSingleton(new ReportTemplates(builder.Configuration["Reporting:TemplateFolder"]));
 
 var app = builder.Build();
 app.MapPerfEvalDefaults();

@@ -3,6 +3,7 @@ using Grpc.Core;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.Hosting.Evaluations;
+using PerfEval.Reporting.Domain;
 using PerfEval.Reporting.Storage;
 
 namespace PerfEval.Reporting.Api;
@@ -12,7 +13,6 @@ public sealed class ReportingApi(ReportStore store) : ReportingService.Reporting
     const int DefaultPageSize = 50;
     const int MaxPageSize = 500;
     const int ChunkSize = 64 * 1024;
-    static readonly string[] Formats = ["markdown"];
 
     public override async Task<ListReportVersionsResponse> ListReportVersions(ListReportVersionsRequest request, ServerCallContext context)
     {
@@ -41,8 +41,8 @@ public sealed class ReportingApi(ReportStore store) : ReportingService.Reporting
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         if (request.ReportVersion < 0)
             violations.Add("report_version", "must be 0 (latest) or a version number");
-        if (!Formats.Contains(request.Format))
-            violations.Add("format", $"must be one of: {string.Join(", ", Formats)}");
+        if (!ReportRenderer.Formats.Contains(request.Format))
+            violations.Add("format", $"must be one of: {string.Join(", ", ReportRenderer.Formats)}");
         violations.ThrowIfAny();
 
         var key = EvaluationKeys.Format(request.Evaluation);

@@ -3,10 +3,9 @@ using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Hosting.Messaging;
 using PerfEval.Hosting.Storage;
+using PerfEval.Reporting.Domain;
 
 namespace PerfEval.Reporting.Storage;
-
-public sealed record ReportFile(string Format, byte[] Content, string Sha256);
 
 public sealed class ReportStore(NpgsqlDataSource dataSource)
 {
@@ -36,8 +35,13 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
 
         published.ReportVersion = reportVersion + 1;
         await Sql.ExecuteAsync(connection, transaction,
-            "insert into report_versions (evaluation_key, report_version, scorecard_version, total, grade) values ($1, $2, $3, $4, $5)",
-            cancellationToken, published.EvaluationKey, published.ReportVersion, published.ScorecardVersion, published.Total, published.Grade);
+            """
+            insert into report_versions (evaluation_key, report_version, scorecard_version, total, grade,
+                                         ledger_version, value_version, report_date, content_sha256)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """,
+            cancellationToken, published.EvaluationKey, published.ReportVersion, published.ScorecardVersion, published.Total, published.Grade,
+            published.LedgerVersion, published.ValueVersion, published.ReportDate, published.ContentSha256);
         await Sql.ExecuteAsync(connection, transaction,
             "update evaluation_state set scorecard_version = $2, report_version = $3 where evaluation_key = $1",
             cancellationToken, published.EvaluationKey, published.ScorecardVersion, published.ReportVersion);
@@ -63,7 +67,8 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand(
             """
-            select v.report_version, v.scorecard_version, v.total, v.grade, v.created_at, f.format, f.sha256, length(f.content)
+            select v.report_version, v.scorecard_version, v.total, v.grade, v.created_at, f.format, f.sha256, length(f.content),
+                   v.ledger_version, v.value_version, v.report_date, v.content_sha256
             from report_versions v join report_files f using (evaluation_key, report_version)
             where v.evaluation_key = $1 and v.report_version < $2
               and v.report_version in (select report_version from report_versions where evaluation_key = $1 and report_version < $2
@@ -86,6 +91,10 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
                     Total = reader.GetString(2),
                     Grade = reader.GetString(3),
                     CreatedAt = reader.GetFieldValue<DateTimeOffset>(4).ToString("O"),
+                    LedgerVersion = reader.GetInt64(8),
+                    ValueVersion = reader.GetInt64(9),
+                    ReportDate = reader.GetString(10),
+                    ContentSha256 = reader.GetString(11),
                 });
             versions[^1].Formats.Add(new ReportFormat { Format = reader.GetString(5), Sha256 = reader.GetString(6), SizeBytes = reader.GetInt32(7) });
         }

@@ -1,0 +1,127 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using Google.Rpc;
+using Grpc.Core;
+using PerfEval.Contracts.Common.V1;
+using PerfEval.Contracts.Events.V1;
+using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Contracts.Reporting.V1;
+using PerfEval.EndToEnd.Tests.Infrastructure;
+
+namespace PerfEval.EndToEnd.Tests;
+
+/// <summary>
+/// Reporting over the running chain: a version is stored in every format with the versions it was
+/// rendered from, announced with the formats' hashes, listed, and downloadable format by format.
+/// </summary>
+[Collection(PerfEvalClusterCollection.Name)]
+public sealed class ReportingTests(PerfEvalCluster cluster)
+{
+    const string ReportPublishedExchange = "perfeval.reporting.v1.report-published";
+    static readonly TimeSpan ChainTimeout = TimeSpan.FromSeconds(90);
+
+    static long Fen(decimal wanYuan) => (long)(wanYuan * 1_000_000m);
+
+    [Fact(DisplayName = "Jiashi 2020 report is published in xlsx, docx, html and markdown with its input versions")]
+    public async Task EveryFormatIsPublishedListedAndDownloadable()
+    {
+        var evaluation = new EvaluationKey
+        {
+            RegionCode = "653129",
+            SubjectCode = $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}",
+            FiscalYear = 2020,
+        };
+        var key = $"{evaluation.RegionCode}/{evaluation.SubjectCode}/{evaluation.FiscalYear}";
+        await using var reports = await PlainSubscriber.StartAsync(cluster.Settings, ReportPublishedExchange);
+
+        await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), RegionCode = evaluation.RegionCode, SubjectCode = evaluation.SubjectCode,
+            Kind = SubjectKind.ResidentFund, Name = "伽师县城乡居民基本医疗保险基金",
+        }, deadline: Deadline());
+        foreach (var (account, budget) in new[] { ("4001", 36026.78m), ("5001", 22087.64m) })
+            await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest
+            {
+                RequestId = Guid.NewGuid().ToString(), Evaluation = evaluation, AccountCode = account, BudgetFen = Fen(budget), Reason = "全年预算",
+            }, deadline: Deadline());
+        var post = new PostEntriesRequest { Evaluation = evaluation };
+        post.Entries.Add(Entry("1002", "4001", Fen(38154.63m), "基本医疗保险费收入"));
+        post.Entries.Add(Entry("5001", "1003", Fen(21040.11m), "基本医疗保险待遇支出"));
+        post.Entries.Add(Entry("5004", "1003", Fen(45310.34m), "上解上级支出"));
+        var posted = await cluster.Ledger.PostEntriesAsync(post, deadline: Deadline());
+
+        var received = await reports.WaitForEventAsync<ReportPublished>(
+            r => r.EvaluationKey == key && r.LedgerVersion >= posted.LedgerVersion, ChainTimeout);
+        var report = received.Message;
+        Assert.Equal(["docx", "html", "markdown", "xlsx"], report.Formats.Select(f => f.Format).Order());
+        Assert.Equal("伽师县", report.RegionName);
+        Assert.Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", report.ReportDate);
+        Assert.True(report.ValueVersion > 0);
+        Assert.Equal(64, report.ContentSha256.Length);
+
+        var listed = (await cluster.Reporting.ListReportVersionsAsync(new ListReportVersionsRequest { Evaluation = evaluation }, deadline: Deadline()))
+            .Versions.Single(v => v.ReportVersion == report.ReportVersion);
+        Assert.Equal(report.LedgerVersion, listed.LedgerVersion);
+        Assert.Equal(report.ValueVersion, listed.ValueVersion);
+        Assert.Equal(report.ContentSha256, listed.ContentSha256);
+        Assert.Equal(report.Formats.OrderBy(f => f.Format).Select(f => f.Sha256), listed.Formats.Select(f => f.Sha256));
+
+        var files = new Dictionary<string, byte[]>();
+        foreach (var format in report.Formats)
+        {
+            var bytes = await DownloadAsync(evaluation, report.ReportVersion, format.Format);
+            Assert.Equal(format.Sha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+            Assert.Equal(format.SizeBytes, bytes.Length);
+            files[format.Format] = bytes;
+        }
+        var markdown = Encoding.UTF8.GetString(files["markdown"]);
+        Assert.Contains("收入预算执行率为105.91%", markdown);
+        Assert.Contains("列入预算的支出执行率为95.26%", markdown);
+        Assert.Contains("未列入预算的支出共45310.34万元", markdown);
+        Assert.Contains("data:image/png;base64,", Encoding.UTF8.GetString(files["html"]));
+        using (var docx = new ZipArchive(new MemoryStream(files["docx"])))
+            Assert.Contains(docx.Entries, e => e.FullName == "word/document.xml");
+        using (var xlsx = new ZipArchive(new MemoryStream(files["xlsx"])))
+            Assert.Contains(xlsx.Entries, e => e.FullName == "xl/workbook.xml");
+    }
+
+    [Fact(DisplayName = "An unknown download format is refused naming the field")]
+    public async Task AnUnknownFormatIsRefused()
+    {
+        using var call = cluster.Reporting.DownloadReport(new DownloadReportRequest
+        {
+            Evaluation = new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 },
+            Format = "pdf",
+        }, deadline: Deadline());
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var violations = error.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations;
+        Assert.NotNull(violations);
+        Assert.Contains(violations, v => v.Field == "format");
+    }
+
+    static JournalEntry Entry(string debit, string credit, long fen, string memo) => new()
+    {
+        EntryId = Guid.NewGuid().ToString(),
+        PostingDate = "2020-12-31",
+        Memo = memo,
+        Lines =
+        {
+            new JournalLine { AccountCode = debit, Side = Side.Debit, AmountFen = fen },
+            new JournalLine { AccountCode = credit, Side = Side.Credit, AmountFen = fen },
+        },
+    };
+
+    async Task<byte[]> DownloadAsync(EvaluationKey evaluation, long version, string format)
+    {
+        using var call = cluster.Reporting.DownloadReport(new DownloadReportRequest { Evaluation = evaluation, ReportVersion = version, Format = format },
+            deadline: Deadline());
+        using var buffer = new MemoryStream();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+            chunk.Chunk.WriteTo(buffer);
+        return buffer.ToArray();
+    }
+
+    static DateTime Deadline() => DateTime.UtcNow.AddSeconds(30);
+}
