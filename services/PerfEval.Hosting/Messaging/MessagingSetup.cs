@@ -74,6 +74,8 @@ public static class MessagingSetup
                         // A failing message is retried with growing pauses, then moved to the _error
                         // queue: never acked silently, never redelivered in a hot loop.
                         e.UseMessageRetry(r => r.Intervals(100, 500, 1000, 2000, 5000));
+                        // Inside the retry: an unknown evaluation is acknowledged, not retried.
+                        e.UseConsumeFilter(typeof(UnknownEvaluationFilter<>), context);
                         e.ConfigureConsumer(context, consumer.ConsumerType);
                     });
                 }
