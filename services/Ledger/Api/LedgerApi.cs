@@ -12,6 +12,12 @@ namespace PerfEval.Ledger.Api;
 /// <summary>gRPC surface of the ledger: validates every field, then lets the store commit all or nothing.</summary>
 public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : LedgerService.LedgerServiceBase
 {
+    /// <summary>Metadata header naming the caller until authentication arrives; stored with every write.</summary>
+    public const string CallerHeader = "x-perfeval-caller";
+
+    static string Caller(ServerCallContext context) =>
+        context.RequestHeaders.GetValue(CallerHeader) is { Length: > 0 } caller ? caller.Trim()[..Math.Min(caller.Trim().Length, 128)] : "anonymous";
+
     public override async Task<CreateEvaluationSubjectResponse> CreateEvaluationSubject(CreateEvaluationSubjectRequest request,
         ServerCallContext context)
     {
@@ -25,24 +31,55 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
         var accounts = await store.AccountCodesAsync(context.CancellationToken);
         JournalRules.Validate(request, accounts).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
+        var response = await PostWithRetryAsync(request, Caller(context), "", context.CancellationToken);
+        logger.LogInformation("Posted {EntryCount} entries ({Replayed} replayed) at ledger version {LedgerVersion}",
+            response.Results.Count, response.Results.Count(r => r.Replayed), response.LedgerVersion);
+        return response;
+    }
 
-        // Two batches racing to insert the same new entry id for different evaluations: the loser
-        // retries once and then sees the winner's entry as earlier content.
+    /// <summary>
+    /// Two batches racing to insert the same new entry id for different evaluations: the loser
+    /// retries once and then sees the winner's entry as earlier content.
+    /// </summary>
+    async Task<PostEntriesResponse> PostWithRetryAsync(PostEntriesRequest request, string caller, string prefix, CancellationToken cancellationToken)
+    {
         try
         {
-            return await Posted(await store.PostEntriesAsync(request, context.CancellationToken));
+            return await store.PostEntriesAsync(request, caller, cancellationToken, prefix);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            return await Posted(await store.PostEntriesAsync(request, context.CancellationToken));
+            return await store.PostEntriesAsync(request, caller, cancellationToken, prefix);
         }
+    }
 
-        Task<PostEntriesResponse> Posted(PostEntriesResponse response)
+    public override async Task StreamPostEntries(IAsyncStreamReader<StreamPostEntriesRequest> requestStream,
+        IServerStreamWriter<StreamPostEntriesResponse> responseStream, ServerCallContext context)
+    {
+        var accounts = await store.AccountCodesAsync(context.CancellationToken);
+        var caller = Caller(context);
+        long chunks = 0, entries = 0;
+        await foreach (var chunk in requestStream.ReadAllAsync(context.CancellationToken))
         {
-            logger.LogInformation("Posted {EntryCount} entries ({Replayed} replayed) at ledger version {LedgerVersion}",
-                response.Results.Count, response.Results.Count(r => r.Replayed), response.LedgerVersion);
-            return Task.FromResult(response);
+            var prefix = $"chunks[{chunk.Sequence}].";
+            if (chunk.Batch is null)
+                throw RpcErrors.InvalidArgument([new FieldViolation($"{prefix}batch", "is required")]);
+            var violations = JournalRules.Validate(chunk.Batch, accounts);
+            if (violations.Any)
+                throw RpcErrors.InvalidArgument(violations.Items.Select(v => v with { Field = prefix + v.Field }).ToList());
+            var posted = await PostWithRetryAsync(chunk.Batch, caller, prefix, context.CancellationToken);
+            var replayed = posted.Results.Count(r => r.Replayed);
+            await responseStream.WriteAsync(new StreamPostEntriesResponse
+            {
+                Sequence = chunk.Sequence,
+                LedgerVersion = posted.LedgerVersion,
+                Stored = posted.Results.Count - replayed,
+                Replayed = replayed,
+            }, context.CancellationToken);
+            chunks++;
+            entries += posted.Results.Count;
         }
+        logger.LogInformation("Streamed {ChunkCount} chunks with {EntryCount} entries", chunks, entries);
     }
 
     public override async Task<SetBudgetResponse> SetBudget(SetBudgetRequest request, ServerCallContext context)
@@ -50,9 +87,9 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
         var accounts = await store.AccountCodesAsync(context.CancellationToken);
         SubjectRules.Validate(request, accounts).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
-        var response = await store.SetBudgetAsync(request, context.CancellationToken);
-        logger.LogInformation("Budget of {AccountCode} set to {BudgetFen} fen at ledger version {LedgerVersion}",
-            request.AccountCode, request.BudgetFen, response.LedgerVersion);
+        var response = await store.SetBudgetAsync(request, Caller(context), context.CancellationToken);
+        logger.LogInformation("Budget of {AccountCode} set to {BudgetFen} fen ({BudgetKind}) at ledger version {LedgerVersion}",
+            request.AccountCode, request.BudgetFen, request.Kind, response.LedgerVersion);
         return response;
     }
 
@@ -62,5 +99,71 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         violations.ThrowIfAny();
         return await store.GetBalancesAsync(request.Evaluation, context.CancellationToken);
+    }
+
+    public override async Task<GetFundMetricsResponse> GetFundMetrics(GetFundMetricsRequest request, ServerCallContext context)
+    {
+        RequestRules.Validate(request).ThrowIfAny();
+        return await store.GetFundMetricsAsync(request, context.CancellationToken);
+    }
+
+    public override async Task<ReverseEntryResponse> ReverseEntry(ReverseEntryRequest request, ServerCallContext context)
+    {
+        RequestRules.Validate(request).ThrowIfAny();
+        using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
+        var response = await store.ReverseEntryAsync(request, Caller(context), context.CancellationToken);
+        logger.LogInformation("Entry {ReversedEntryId} reversed by {ReversalEntryId} at ledger version {LedgerVersion}",
+            request.ReversedEntryId, request.ReversalEntryId, response.LedgerVersion);
+        return response;
+    }
+
+    public override async Task<CloseYearResponse> CloseYear(CloseYearRequest request, ServerCallContext context)
+    {
+        RequestRules.Validate(request).ThrowIfAny();
+        using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
+        var response = await store.CloseYearAsync(request.Evaluation, Caller(context), context.CancellationToken);
+        logger.LogInformation("Closed the year carrying {CarriedBalanceFen} fen", response.CarriedBalanceFen);
+        return response;
+    }
+
+    public override async Task<RecordTransferDocumentResponse> RecordTransferDocument(RecordTransferDocumentRequest request, ServerCallContext context)
+    {
+        RequestRules.Validate(request).ThrowIfAny();
+        using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
+        return await store.RecordTransferDocumentAsync(request, Caller(context), context.CancellationToken);
+    }
+
+    public override async Task<FileDeclaredFiguresResponse> FileDeclaredFigures(FileDeclaredFiguresRequest request, ServerCallContext context)
+    {
+        RequestRules.Validate(request).ThrowIfAny();
+        using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
+        return await store.FileDeclaredFiguresAsync(request, Caller(context), context.CancellationToken);
+    }
+
+    public override async Task<GetReconciliationFindingsResponse> GetReconciliationFindings(GetReconciliationFindingsRequest request,
+        ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
+        violations.ThrowIfAny();
+        return await store.GetReconciliationFindingsAsync(request.Evaluation, context.CancellationToken);
+    }
+
+    public override async Task<ListRegionsResponse> ListRegions(ListRegionsRequest request, ServerCallContext context)
+    {
+        RequestRules.Validate(request).ThrowIfAny();
+        return await store.ListRegionsAsync(request, context.CancellationToken);
+    }
+
+    public override async Task<ListAccountsResponse> ListAccounts(ListAccountsRequest request, ServerCallContext context)
+    {
+        RequestRules.Validate(request).ThrowIfAny();
+        return await store.ListAccountsAsync(request, context.CancellationToken);
+    }
+
+    public override async Task<AddAccountResponse> AddAccount(AddAccountRequest request, ServerCallContext context)
+    {
+        RequestRules.Validate(request).ThrowIfAny();
+        return await store.AddAccountAsync(request, context.CancellationToken);
     }
 }

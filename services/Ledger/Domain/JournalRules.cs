@@ -90,6 +90,11 @@ public static class JournalRules
     }
 
     /// <summary>The entry's content fingerprint: same id and same fingerprint is a replay.</summary>
-    public static byte[] ContentHash(JournalEntry entry) =>
-        System.Security.Cryptography.SHA256.HashData(Google.Protobuf.MessageExtensions.ToByteArray(entry));
+    public static byte[] ContentHash(JournalEntry entry)
+    {
+        // caller and reverses_entry_id are set by the ledger, not by the content a client sends.
+        if (entry.Caller.Length > 0 || entry.ReversesEntryId.Length > 0)
+            entry = new JournalEntry(entry) { Caller = "", ReversesEntryId = "" };
+        return System.Security.Cryptography.SHA256.HashData(Google.Protobuf.MessageExtensions.ToByteArray(entry));
+    }
 }

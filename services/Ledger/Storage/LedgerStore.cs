@@ -13,11 +13,11 @@ using PerfEval.Ledger.Domain;
 namespace PerfEval.Ledger.Storage;
 
 /// <summary>The ledger's PostgreSQL storage. Every write and its LedgerChanged event commit together.</summary>
-public sealed class LedgerStore(NpgsqlDataSource dataSource)
+public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptions options)
 {
     public async Task<IReadOnlySet<string>> AccountCodesAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("select code from accounts");
+        await using var command = dataSource.CreateCommand("select code from accounts where not is_group");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var codes = new HashSet<string>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
@@ -56,12 +56,27 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         return subject.Value.Subject;
     }
 
-    public async Task<PostEntriesResponse> PostEntriesAsync(PostEntriesRequest request, CancellationToken cancellationToken)
+    public async Task<PostEntriesResponse> PostEntriesAsync(PostEntriesRequest request, string caller, CancellationToken cancellationToken,
+        string violationPrefix = "")
     {
         var key = request.Evaluation;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (subjectId, version) = await LockEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
+        var response = await PostEntriesAsync(connection, transaction, request, caller, null, violationPrefix, cancellationToken);
+        if (response.Stored == 0)
+            await transaction.RollbackAsync(cancellationToken);
+        else
+            await transaction.CommitAsync(cancellationToken);
+        return response.Response;
+    }
+
+    /// <summary>Posts inside the caller's transaction; the caller commits when anything was stored.</summary>
+    async Task<(PostEntriesResponse Response, int Stored)> PostEntriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        PostEntriesRequest request, string caller, string? reversesEntryId, string violationPrefix, CancellationToken cancellationToken)
+    {
+        var key = request.Evaluation;
+        var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, $"{violationPrefix}evaluation", cancellationToken);
+        await CheckChartAsync(connection, transaction, subjectId, request, violationPrefix, cancellationToken);
 
         var hashes = request.Entries.Select(JournalRules.ContentHash).ToArray();
         var earlier = await EarlierEntriesAsync(connection, transaction, request.Entries.Select(e => e.EntryId).ToArray(), cancellationToken);
@@ -86,23 +101,22 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         if (fresh.Count == 0)
         {
             // A pure replay writes nothing and spends no version.
-            await transaction.RollbackAsync(cancellationToken);
-            return new PostEntriesResponse { LedgerVersion = version, Results = { results } };
+            return (new PostEntriesResponse { LedgerVersion = version, Results = { results } }, 0);
         }
 
         var newVersion = version + 1;
-        await InsertEntriesAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, request, fresh, hashes, cancellationToken);
-        await AddToBalancesAsync(connection, transaction, subjectId, key.FiscalYear, request, fresh, cancellationToken);
+        await InsertEntriesAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, request, fresh, hashes, caller, reversesEntryId,
+            cancellationToken);
+        await AddToBalancesAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, request, fresh, cancellationToken);
         await SetVersionAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, cancellationToken);
-        await Outbox.EnqueueAsync(connection, transaction, Changed(key, newVersion, fresh.Count), EvaluationKeys.Format(key), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await AnnounceAsync(connection, transaction, key, newVersion, fresh.Count, cancellationToken);
 
         foreach (var i in fresh)
             results[i] = new PostedEntry { EntryId = request.Entries[i].EntryId, LedgerVersion = newVersion, Replayed = false };
-        return new PostEntriesResponse { LedgerVersion = newVersion, Results = { results } };
+        return (new PostEntriesResponse { LedgerVersion = newVersion, Results = { results } }, fresh.Count);
     }
 
-    public async Task<SetBudgetResponse> SetBudgetAsync(SetBudgetRequest request, CancellationToken cancellationToken)
+    public async Task<SetBudgetResponse> SetBudgetAsync(SetBudgetRequest request, string caller, CancellationToken cancellationToken)
     {
         var key = request.Evaluation;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -110,8 +124,9 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         if (await ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
             return SetBudgetResponse.Parser.ParseFrom(earlier);
 
-        var (subjectId, version) = await LockEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
+        var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
         var newVersion = version + 1;
+        var kind = request.Kind == BudgetKind.Unspecified ? BudgetKind.Final : request.Kind;
 
         await Sql.ExecuteAsync(connection, transaction,
             """
@@ -120,11 +135,12 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             """, cancellationToken, subjectId, key.FiscalYear, request.AccountCode, request.BudgetFen);
         await Sql.ExecuteAsync(connection, transaction,
             """
-            insert into budget_changes (subject_id, fiscal_year, account_code, budget_fen, reason, ledger_version)
-            values ($1, $2, $3, $4, $5, $6)
-            """, cancellationToken, subjectId, key.FiscalYear, request.AccountCode, request.BudgetFen, request.Reason, newVersion);
+            insert into budget_changes (subject_id, fiscal_year, account_code, budget_fen, reason, ledger_version, kind, document_number, caller)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """, cancellationToken, subjectId, key.FiscalYear, request.AccountCode, request.BudgetFen, request.Reason, newVersion,
+            (short)kind, request.DocumentNumber, caller);
         await SetVersionAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, cancellationToken);
-        await Outbox.EnqueueAsync(connection, transaction, Changed(key, newVersion, 0), EvaluationKeys.Format(key), cancellationToken);
+        await AnnounceAsync(connection, transaction, key, newVersion, 0, cancellationToken);
 
         var response = new SetBudgetResponse { LedgerVersion = newVersion };
         await RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
@@ -189,7 +205,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     };
 
     /// <summary>Finds the subject and locks its evaluation row (creating it at version 0 the first time).</summary>
-    static async Task<(long SubjectId, long Version)> LockEvaluationAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    static async Task<(long SubjectId, long Version, bool Closed)> LockEvaluationAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         EvaluationKey key, string field, CancellationToken cancellationToken)
     {
         if (await RegionNameAsync(connection, transaction, key.RegionCode, cancellationToken) is null)
@@ -199,9 +215,20 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
 
         var row = await Sql.LockStateRowAsync(connection, transaction,
             "insert into evaluations (subject_id, fiscal_year) values ($1, $2) on conflict do nothing",
-            "select ledger_version from evaluations where subject_id = $1 and fiscal_year = $2 for update",
+            "select ledger_version, closed_at is not null from evaluations where subject_id = $1 and fiscal_year = $2 for update",
             cancellationToken, subject.Id, key.FiscalYear);
-        return (subject.Id, (long)row[0]);
+        return (subject.Id, (long)row[0], (bool)row[1]);
+    }
+
+    /// <summary>As <see cref="LockEvaluationAsync"/>, refusing a closed year.</summary>
+    static async Task<(long SubjectId, long Version)> LockOpenEvaluationAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        EvaluationKey key, string field, CancellationToken cancellationToken)
+    {
+        var (subjectId, version, closed) = await LockEvaluationAsync(connection, transaction, key, field, cancellationToken);
+        if (closed)
+            throw RpcErrors.FailedPrecondition($"fiscal year {key.FiscalYear} of {key.RegionCode}/{key.SubjectCode} is closed; post a correction into an open year",
+                "YEAR_CLOSED");
+        return (subjectId, version);
     }
 
     static async Task SetVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
@@ -232,10 +259,11 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     }
 
     static async Task InsertEntriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
-        long version, PostEntriesRequest request, List<int> fresh, byte[][] hashes, CancellationToken cancellationToken)
+        long version, PostEntriesRequest request, List<int> fresh, byte[][] hashes, string caller, string? reversesEntryId,
+        CancellationToken cancellationToken)
     {
         await using (var entries = await connection.BeginBinaryImportAsync(
-            "copy journal_entries (entry_id, subject_id, fiscal_year, ledger_version, posting_date, document_number, memo, content_hash) from stdin (format binary)",
+            "copy journal_entries (entry_id, subject_id, fiscal_year, ledger_version, posting_date, document_number, memo, content_hash, caller, reverses_entry_id) from stdin (format binary)",
             cancellationToken))
         {
             foreach (var i in fresh)
@@ -250,6 +278,11 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
                 await entries.WriteAsync(entry.DocumentNumber, NpgsqlDbType.Text, cancellationToken);
                 await entries.WriteAsync(entry.Memo, NpgsqlDbType.Text, cancellationToken);
                 await entries.WriteAsync(hashes[i], NpgsqlDbType.Bytea, cancellationToken);
+                await entries.WriteAsync(caller, NpgsqlDbType.Text, cancellationToken);
+                if (reversesEntryId is null)
+                    await entries.WriteNullAsync(cancellationToken);
+                else
+                    await entries.WriteAsync(reversesEntryId, NpgsqlDbType.Text, cancellationToken);
             }
             await entries.CompleteAsync(cancellationToken);
         }
@@ -274,7 +307,7 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     }
 
     static async Task AddToBalancesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
-        PostEntriesRequest request, List<int> fresh, CancellationToken cancellationToken)
+        long version, PostEntriesRequest request, List<int> fresh, CancellationToken cancellationToken)
     {
         // Aggregate in memory first: one upsert per account touched, not per line.
         var totals = new SortedDictionary<string, (long Debit, long Credit)>(StringComparer.Ordinal);
@@ -288,16 +321,21 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
 
         await using var command = new NpgsqlCommand(
             """
-            insert into balances (subject_id, fiscal_year, account_code, debit_fen, credit_fen)
-            select $1, $2, code, debit, credit from unnest($3::text[], $4::bigint[], $5::bigint[]) as t(code, debit, credit)
-            on conflict (subject_id, fiscal_year, account_code) do update
-            set debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen
+            with upserted as (
+                insert into balances (subject_id, fiscal_year, account_code, debit_fen, credit_fen)
+                select $1, $2, code, debit, credit from unnest($3::text[], $4::bigint[], $5::bigint[]) as t(code, debit, credit)
+                on conflict (subject_id, fiscal_year, account_code) do update
+                set debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen
+                returning account_code, debit_fen, credit_fen)
+            insert into balance_versions (subject_id, fiscal_year, account_code, ledger_version, debit_fen, credit_fen)
+            select $1, $2, account_code, $6, debit_fen, credit_fen from upserted
             """, connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = subjectId });
         command.Parameters.Add(new NpgsqlParameter { Value = fiscalYear });
         command.Parameters.Add(new NpgsqlParameter { Value = totals.Keys.ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = totals.Values.Select(t => t.Debit).ToArray() });
         command.Parameters.Add(new NpgsqlParameter { Value = totals.Values.Select(t => t.Credit).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter { Value = version });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
