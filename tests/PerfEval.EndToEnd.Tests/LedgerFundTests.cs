@@ -101,6 +101,9 @@ public sealed class LedgerFundTests(PerfEvalCluster cluster, ITestOutputHelper o
         Assert.Equal(Fen(818.79m), own.Summary.AccumulatedBalanceFen);
         Assert.Equal(Fen(20000m), rows["5001"].InitialBudgetFen);
         Assert.Equal(Fen(22087.64m), rows["5001"].BudgetFen);
+        var history = await Ledger.ListBudgetChangesAsync(new ListBudgetChangesRequest { Evaluation = resident, AccountCode = "5001" }, deadline: Deadline());
+        Assert.Equal([BudgetKind.Initial, BudgetKind.Adjustment], history.Changes.Select(c => c.Kind));
+        Assert.Equal([Fen(20000m), Fen(22087.64m)], history.Changes.Select(c => c.BudgetFen));
 
         var both = await Ledger.GetFundMetricsAsync(new GetFundMetricsRequest { Evaluation = resident, ConsolidateSubjectCodes = { employee.SubjectCode } },
             deadline: Deadline());
@@ -281,6 +284,48 @@ public sealed class LedgerFundTests(PerfEvalCluster cluster, ITestOutputHelper o
         var balances = await Ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = fund }, deadline: Deadline());
         Assert.Equal(300_00, balances.Balances.Single(b => b.AccountCode == "4001").ActualFen);
         Assert.Equal(acks[^1].LedgerVersion, balances.LedgerVersion);
+    });
+
+    [Fact(DisplayName = "Reference data: the region tree, charts per kind, a provincial sub-account")]
+    public Task ReferenceData() => WithDiagnosticsAsync(async () =>
+    {
+        var cities = await Ledger.ListRegionsAsync(new ListRegionsRequest { ParentCode = "650000" }, deadline: Deadline());
+        Assert.Contains(cities.Regions, r => r.Code == "653100" && r.Level == 2);
+        var provinces = await Ledger.ListRegionsAsync(new ListRegionsRequest { PageSize = 1 }, deadline: Deadline());
+        Assert.Single(provinces.Regions);
+        Assert.NotEmpty(provinces.NextPageToken);
+
+        var resident = await Ledger.ListAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.ResidentFund }, deadline: Deadline());
+        Assert.Contains(resident.Accounts, a => a.Code == "500105" && a.ParentCode == "5001");
+        Assert.DoesNotContain(resident.Accounts, a => a.Code == "510101");
+        var department = await Ledger.ListAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.DepartmentBudget }, deadline: Deadline());
+        Assert.Contains(department.Accounts, a => a.Code == "510101");
+
+        // 安徽 adds a sub-account under 财政补贴收入; only its regions see it and can post to it.
+        var code = "4002" + RandomNumberGenerator.GetInt32(10, 100).ToString(CultureInfo.InvariantCulture);
+        var added = await Ledger.AddAccountAsync(new AddAccountRequest
+        {
+            RequestId = Unique("add-account"), ProvinceCode = "340000", AccountCode = code, ParentCode = "4002", Name = "困难群众资助参保补贴收入",
+        }, deadline: Deadline());
+        Assert.Equal(AccountClass.Income, added.Account.AccountClass);
+        var anhui = await Ledger.ListAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.ResidentFund, RegionCode = "340600" }, deadline: Deadline());
+        Assert.Contains(anhui.Accounts, a => a.Code == code && a.ProvinceCode == "340000");
+        var xinjiang = await Ledger.ListAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.ResidentFund, RegionCode = "653129" }, deadline: Deadline());
+        Assert.DoesNotContain(xinjiang.Accounts, a => a.Code == code);
+
+        var huaibei = await SubjectAsync("340600", "resident-fund", SubjectKind.ResidentFund, 2024);
+        await PostAsync(huaibei, Entry("2024-02-01", "1002", code, 100_00));
+        var metrics = await Ledger.GetFundMetricsAsync(new GetFundMetricsRequest { Evaluation = huaibei }, deadline: Deadline());
+        Assert.Equal(100_00, metrics.Accounts.Single(a => a.AccountCode == "4002").ActualFen);
+        var jiashi = await SubjectAsync("653129", "resident-fund", SubjectKind.ResidentFund, 2024);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => PostAsync(jiashi, Entry("2024-02-01", "1002", code, 100_00)));
+        Assert.Equal("entries[0].lines[1].account_code", Violations(refused).Single());
+
+        var badShape = await Assert.ThrowsAsync<RpcException>(() => Ledger.AddAccountAsync(new AddAccountRequest
+        {
+            RequestId = Unique("add-account"), ProvinceCode = "340600", AccountCode = "40021", ParentCode = "4002", Name = "x",
+        }, deadline: Deadline()).ResponseAsync);
+        Assert.Equal(["province_code", "account_code"], Violations(badShape));
     });
 
     static IEnumerable<string> Violations(RpcException ex) =>

@@ -166,4 +166,10 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
         RequestRules.Validate(request).ThrowIfAny();
         return await store.AddAccountAsync(request, context.CancellationToken);
     }
+
+    public override async Task<ListBudgetChangesResponse> ListBudgetChanges(ListBudgetChangesRequest request, ServerCallContext context)
+    {
+        RequestRules.Validate(request).ThrowIfAny();
+        return await store.ListBudgetChangesAsync(request, context.CancellationToken);
+    }
 }

@@ -157,6 +157,19 @@ public static class RequestRules
         return violations;
     }
 
+    public static FieldViolations Validate(ListBudgetChangesRequest request)
+    {
+        var violations = new FieldViolations();
+        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
+        if (request.PageSize is < 0 or > 1000)
+            violations.Add("page_size", "must be 0 (default 100) to 1000");
+        if (request.PageToken.Length > 0 && !long.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            violations.Add("page_token", "not a token this service issued");
+        if (request.AccountCode.Length > JournalRules.MaxIdLength)
+            violations.Add("account_code", "too long");
+        return violations;
+    }
+
     static void CheckRequestId(string requestId, FieldViolations violations)
     {
         if (requestId.Length is 0 or > SubjectRules.MaxRequestIdLength)

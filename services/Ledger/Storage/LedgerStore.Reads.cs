@@ -325,4 +325,40 @@ public sealed partial class LedgerStore
         await transaction.CommitAsync(cancellationToken);
         return response;
     }
+
+    public async Task<ListBudgetChangesResponse> ListBudgetChangesAsync(ListBudgetChangesRequest request, CancellationToken cancellationToken)
+    {
+        var key = request.Evaluation;
+        var size = request.PageSize is > 0 and <= 1000 ? request.PageSize : 100;
+        var after = request.PageToken.Length > 0 ? long.Parse(request.PageToken, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        var (subjectId, _, _) = await EvaluationStateAsync(connection, transaction, key.RegionCode, key.SubjectCode, key.FiscalYear, cancellationToken);
+        await using var command = Sql.Command(connection, transaction,
+            """
+            select id, account_code, kind, budget_fen, reason, document_number, ledger_version, caller, created_at
+            from budget_changes
+            where subject_id = $1 and fiscal_year = $2 and ($3 = '' or account_code = $3) and id > $4
+            order by id limit $5
+            """, subjectId, key.FiscalYear, request.AccountCode, after, size + 1);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var response = new ListBudgetChangesResponse();
+        var ids = new List<long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+            response.Changes.Add(new BudgetChange
+            {
+                AccountCode = reader.GetString(1), Kind = (BudgetKind)reader.GetInt16(2), BudgetFen = reader.GetInt64(3), Reason = reader.GetString(4),
+                DocumentNumber = reader.GetString(5), LedgerVersion = reader.GetInt64(6), Caller = reader.GetString(7),
+                ChangedAt = reader.GetDateTime(8).ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture),
+            });
+        }
+        if (response.Changes.Count > size)
+        {
+            response.Changes.RemoveAt(size);
+            response.NextPageToken = ids[size - 1].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return response;
+    }
 }
