@@ -28,7 +28,7 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
 
     public override async Task<PostEntriesResponse> PostEntries(PostEntriesRequest request, ServerCallContext context)
     {
-        var accounts = await store.AccountCodesAsync(context.CancellationToken);
+        var accounts = await store.AccountCodesAsync(request.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode), context.CancellationToken);
         JournalRules.Validate(request, accounts).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
         var response = await PostWithRetryAsync(request, Caller(context), "", context.CancellationToken);
@@ -56,7 +56,6 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
     public override async Task StreamPostEntries(IAsyncStreamReader<StreamPostEntriesRequest> requestStream,
         IServerStreamWriter<StreamPostEntriesResponse> responseStream, ServerCallContext context)
     {
-        var accounts = await store.AccountCodesAsync(context.CancellationToken);
         var caller = Caller(context);
         long chunks = 0, entries = 0;
         await foreach (var chunk in requestStream.ReadAllAsync(context.CancellationToken))
@@ -64,6 +63,7 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
             var prefix = $"chunks[{chunk.Sequence}].";
             if (chunk.Batch is null)
                 throw RpcErrors.InvalidArgument([new FieldViolation($"{prefix}batch", "is required")]);
+            var accounts = await store.AccountCodesAsync(chunk.Batch.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode), context.CancellationToken);
             var violations = JournalRules.Validate(chunk.Batch, accounts);
             if (violations.Any)
                 throw RpcErrors.InvalidArgument(violations.Items.Select(v => v with { Field = prefix + v.Field }).ToList());
@@ -84,7 +84,7 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
 
     public override async Task<SetBudgetResponse> SetBudget(SetBudgetRequest request, ServerCallContext context)
     {
-        var accounts = await store.AccountCodesAsync(context.CancellationToken);
+        var accounts = await store.AccountCodesAsync([request.AccountCode], context.CancellationToken);
         SubjectRules.Validate(request, accounts).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
         var response = await store.SetBudgetAsync(request, Caller(context), context.CancellationToken);

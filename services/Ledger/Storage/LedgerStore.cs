@@ -15,6 +15,19 @@ namespace PerfEval.Ledger.Storage;
 /// <summary>The ledger's PostgreSQL storage. Every write and its LedgerChanged event commit together.</summary>
 public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptions options)
 {
+    IReadOnlySet<string>? _postable;
+
+    /// <summary>
+    /// The postable account codes, cached: the chart only grows (AddAccount, perhaps on another
+    /// replica), so a code missing from the cache triggers one reload before it counts as unknown.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> AccountCodesAsync(IEnumerable<string> needed, CancellationToken cancellationToken)
+    {
+        if (_postable is { } cached && needed.All(cached.Contains))
+            return cached;
+        return _postable = await AccountCodesAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlySet<string>> AccountCodesAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("select code from accounts where not is_group");
