@@ -32,11 +32,22 @@ public sealed partial class LedgerStore
     async Task AnnounceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, EvaluationKey key, long version, int entryCount,
         CancellationToken cancellationToken)
     {
-        if (!options.PublishEvents)
+        var commands = AnnounceCommands(key, version, entryCount).ToList();
+        if (commands.Count == 0)
             return;
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var command in commands)
+            batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    IEnumerable<NpgsqlBatchCommand> AnnounceCommands(EvaluationKey key, long version, int entryCount)
+    {
+        if (!options.PublishEvents)
+            yield break;
         var message = Changed(key, version, entryCount);
         var type = EventCatalog.ForClrType(typeof(LedgerChanged)).FullName;
-        await Sql.ExecuteAsync(connection, transaction,
+        yield return BatchCommand(
             """
             with pending as (
                 select id from outbox where subject = $1 and message_type = $2 and published_at is null
@@ -44,31 +55,48 @@ public sealed partial class LedgerStore
             updated as (update outbox set payload = $3 where id in (select id from pending) returning id)
             insert into outbox (message_id, message_type, subject, payload)
             select $4, $2, $1, $3 where not exists (select 1 from updated)
-            """, cancellationToken, EvaluationKeys.Format(key), type, message.ToByteArray(), Guid.NewGuid());
-        await Sql.ExecuteAsync(connection, transaction, $"notify {Outbox.NotifyChannel}", cancellationToken);
+            """, EvaluationKeys.Format(key), type, message.ToByteArray(), Guid.NewGuid());
+        // Delivered at commit, and only then: the dispatcher wakes for committed rows alone.
+        yield return BatchCommand($"notify {Outbox.NotifyChannel}");
     }
 
-    /// <summary>Refuses lines on accounts outside the chart of the subject's kind (and its province's extensions).</summary>
-    static async Task CheckChartAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, PostEntriesRequest request,
-        string violationPrefix, CancellationToken cancellationToken)
+    /// <summary>
+    /// One round trip: the codes outside the chart of the subject's kind and province (refused
+    /// with a violation per line), and the entries of this request that were posted before.
+    /// </summary>
+    static async Task<Dictionary<string, EarlierEntry>> ChartAndEarlierAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        long subjectId, PostEntriesRequest request, string violationPrefix, CancellationToken cancellationToken)
     {
         var codes = request.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode).Distinct(StringComparer.Ordinal).ToArray();
-        await using var command = Sql.Command(connection, transaction,
-            """
-            select code from unnest($2::text[]) as t(code)
-            where not exists (
-                select 1 from accounts a
-                join account_charts c on c.account_code = a.code
-                join evaluation_subjects s on s.id = $1 and s.kind = c.subject_kind
-                where a.code = t.code and not a.is_group
-                  and (a.province_code is null or a.province_code = substr(s.region_code, 1, 2) || '0000'))
-            """, subjectId, codes);
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                BatchCommand(
+                    """
+                    select code from unnest($2::text[]) as t(code)
+                    where not exists (
+                        select 1 from accounts a
+                        join account_charts c on c.account_code = a.code
+                        join evaluation_subjects s on s.id = $1 and s.kind = c.subject_kind
+                        where a.code = t.code and not a.is_group
+                          and (a.province_code is null or a.province_code = substr(s.region_code, 1, 2) || '0000'))
+                    """, subjectId, codes),
+                BatchCommand("select entry_id, subject_id, fiscal_year, ledger_version, content_hash from journal_entries where entry_id = any($1)",
+                    new object?[] { request.Entries.Select(e => e.EntryId).ToArray() }),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var outside = new HashSet<string>(StringComparer.Ordinal);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            while (await reader.ReadAsync(cancellationToken))
-                outside.Add(reader.GetString(0));
+        while (await reader.ReadAsync(cancellationToken))
+            outside.Add(reader.GetString(0));
+        await reader.NextResultAsync(cancellationToken);
+        var found = new Dictionary<string, EarlierEntry>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            found[reader.GetString(0)] = new EarlierEntry(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), (byte[])reader[4]);
         if (outside.Count == 0)
-            return;
+            return found;
+
         var violations = new List<FieldViolation>();
         for (var i = 0; i < request.Entries.Count; i++)
         for (var j = 0; j < request.Entries[i].Lines.Count; j++)
