@@ -57,17 +57,36 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
         IServerStreamWriter<StreamPostEntriesResponse> responseStream, ServerCallContext context)
     {
         var caller = Caller(context);
-        long chunks = 0, entries = 0;
-        await foreach (var chunk in requestStream.ReadAllAsync(context.CancellationToken))
+        var cancellationToken = context.CancellationToken;
+        // Reading and validating the next chunk overlaps with committing the current one; a bad
+        // chunk travels down the pipe as its error, so every chunk before it is still committed
+        // and acknowledged first.
+        var pipe = System.Threading.Channels.Channel.CreateBounded<(StreamPostEntriesRequest? Chunk, RpcException? Error)>(2);
+        var reading = Task.Run(async () =>
         {
-            var prefix = $"chunks[{chunk.Sequence}].";
-            if (chunk.Batch is null)
-                throw RpcErrors.InvalidArgument([new FieldViolation($"{prefix}batch", "is required")]);
-            var accounts = await store.AccountCodesAsync(chunk.Batch.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode), context.CancellationToken);
-            var violations = JournalRules.Validate(chunk.Batch, accounts);
-            if (violations.Any)
-                throw RpcErrors.InvalidArgument(violations.Items.Select(v => v with { Field = prefix + v.Field }).ToList());
-            var posted = await PostWithRetryAsync(chunk.Batch, caller, prefix, context.CancellationToken);
+            try
+            {
+                await foreach (var chunk in requestStream.ReadAllAsync(cancellationToken))
+                {
+                    var error = await ValidateChunkAsync(chunk, cancellationToken);
+                    await pipe.Writer.WriteAsync((chunk, error), cancellationToken);
+                    if (error is not null)
+                        break;
+                }
+                pipe.Writer.Complete();
+            }
+            catch (Exception ex)
+            {
+                pipe.Writer.Complete(ex);
+            }
+        }, cancellationToken);
+
+        long chunks = 0, entries = 0;
+        await foreach (var (chunk, error) in pipe.Reader.ReadAllAsync(cancellationToken))
+        {
+            if (error is not null)
+                throw error;
+            var posted = await PostWithRetryAsync(chunk!.Batch, caller, $"chunks[{chunk.Sequence}].", cancellationToken);
             var replayed = posted.Results.Count(r => r.Replayed);
             await responseStream.WriteAsync(new StreamPostEntriesResponse
             {
@@ -75,11 +94,22 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
                 LedgerVersion = posted.LedgerVersion,
                 Stored = posted.Results.Count - replayed,
                 Replayed = replayed,
-            }, context.CancellationToken);
+            }, cancellationToken);
             chunks++;
             entries += posted.Results.Count;
         }
+        await reading;
         logger.LogInformation("Streamed {ChunkCount} chunks with {EntryCount} entries", chunks, entries);
+    }
+
+    async Task<RpcException?> ValidateChunkAsync(StreamPostEntriesRequest chunk, CancellationToken cancellationToken)
+    {
+        var prefix = $"chunks[{chunk.Sequence}].";
+        if (chunk.Batch is null)
+            return RpcErrors.InvalidArgument([new FieldViolation($"{prefix}batch", "is required")]);
+        var accounts = await store.AccountCodesAsync(chunk.Batch.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode), cancellationToken);
+        var violations = JournalRules.Validate(chunk.Batch, accounts);
+        return violations.Any ? RpcErrors.InvalidArgument(violations.Items.Select(v => v with { Field = prefix + v.Field }).ToList()) : null;
     }
 
     public override async Task<SetBudgetResponse> SetBudget(SetBudgetRequest request, ServerCallContext context)

@@ -8,3 +8,7 @@ alter table journal_lines drop constraint journal_lines_entry_id_fkey;
 alter table journal_lines drop constraint journal_lines_account_code_fkey;
 alter table journal_entries drop constraint journal_entries_subject_id_fiscal_year_fkey;
 alter table journal_entries drop constraint journal_entries_reverses_entry_id_fkey;
+
+-- Nothing reads the journal by version (metrics as of a version read balance_versions), so this
+-- index only cost maintenance on every ingested entry.
+drop index journal_entries_version;
