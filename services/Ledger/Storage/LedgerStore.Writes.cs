@@ -52,12 +52,15 @@ public sealed partial class LedgerStore
             with pending as (
                 select id from outbox where subject = $1 and message_type = $2 and published_at is null
                 order by id desc limit 1 for update skip locked),
-            updated as (update outbox set payload = $3 where id in (select id from pending) returning id)
-            insert into outbox (message_id, message_type, subject, payload)
-            select $4, $2, $1, $3 where not exists (select 1 from updated)
-            """, EvaluationKeys.Format(key), type, message.ToByteArray(), Guid.NewGuid());
-        // Delivered at commit, and only then: the dispatcher wakes for committed rows alone.
-        yield return BatchCommand($"notify {Outbox.NotifyChannel}");
+            updated as (update outbox set payload = $3 where id in (select id from pending) returning id),
+            inserted as (
+                insert into outbox (message_id, message_type, subject, payload)
+                select $4, $2, $1, $3 where not exists (select 1 from updated)
+                returning id)
+            select pg_notify($5, '') from inserted
+            """, EvaluationKeys.Format(key), type, message.ToByteArray(), Guid.NewGuid(), Outbox.NotifyChannel);
+        // pg_notify is delivered at commit, and only then: the dispatcher wakes for committed rows
+        // alone, and not at all when the change only refreshed a row it has not published yet.
     }
 
     /// <summary>
