@@ -191,3 +191,22 @@ public class RegionCodesTests
     [InlineData("65312a")]
     public void A_bad_shape_is_refused(string code) => Assert.NotNull(RegionCodes.CheckShape(code));
 }
+
+public partial class SeededRegionsTests
+{
+    [System.Text.RegularExpressions.GeneratedRegex(@"\('(?<code>\d{6})', '[^']+', (?:'(?<parent>\d{6})'|null)\)")]
+    private static partial System.Text.RegularExpressions.Regex RegionRow();
+
+    [Fact]
+    public void Every_seeded_region_has_a_good_code_and_its_parent_one_level_up()
+    {
+        using var stream = typeof(FundMetrics).Assembly.GetManifestResourceNames()
+            .Where(n => n.EndsWith("0001_ledger.sql", StringComparison.Ordinal))
+            .Select(n => typeof(FundMetrics).Assembly.GetManifestResourceStream(n)!).Single();
+        var sql = new StreamReader(stream).ReadToEnd();
+        var rows = RegionRow().Matches(sql).Select(m => (Code: m.Groups["code"].Value, Parent: m.Groups["parent"].Success ? m.Groups["parent"].Value : null)).ToList();
+        Assert.Equal(8, rows.Count);
+        Assert.All(rows, r => Assert.Null(RegionCodes.CheckShape(r.Code)));
+        Assert.All(rows, r => Assert.Null(RegionCodes.CheckParent(r.Code, r.Parent)));
+    }
+}
