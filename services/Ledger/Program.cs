@@ -11,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPerfEvalDefaults("ledger");
 builder.AddPerfEvalDatabase("ledger", typeof(LedgerStore).Assembly);
 builder.AddPerfEvalMessaging("ledger");
+builder.Services.AddSingleton(builder.Configuration.GetSection("Ledger").Get<LedgerOptions>() ?? new LedgerOptions());
 builder.Services.AddSingleton<LedgerStore>();
 
 var app = builder.Build();

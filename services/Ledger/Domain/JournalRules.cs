@@ -29,13 +29,15 @@ public static class JournalRules
 
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < request.Entries.Count; i++)
-            ValidateEntry(request.Entries[i], $"entries[{i}]", fiscalYear, accountCodes, seenIds, violations);
+            ValidateEntry(request.Entries[i], i, fiscalYear, accountCodes, seenIds, violations);
         return violations;
     }
 
-    static void ValidateEntry(JournalEntry entry, string path, int fiscalYear, IReadOnlySet<string> accountCodes,
+    static void ValidateEntry(JournalEntry entry, int index, int fiscalYear, IReadOnlySet<string> accountCodes,
         HashSet<string> seenIds, FieldViolations violations)
     {
+        // Paths are only formatted for a violation: a valid 10,000-entry batch allocates none.
+        var path = new EntryPath(index);
         if (entry.EntryId.Length is 0 or > MaxIdLength)
             violations.Add($"{path}.entry_id", $"must be 1 to {MaxIdLength} characters");
         else if (!seenIds.Add(entry.EntryId))
@@ -59,7 +61,7 @@ public static class JournalRules
         for (var j = 0; j < entry.Lines.Count; j++)
         {
             var line = entry.Lines[j];
-            var linePath = $"{path}.lines[{j}]";
+            var linePath = new LinePath(index, j);
             if (!accountCodes.Contains(line.AccountCode))
                 violations.Add($"{linePath}.account_code", $"unknown account \"{line.AccountCode}\"");
             if (line.Side is not (Side.Debit or Side.Credit))
@@ -86,10 +88,25 @@ public static class JournalRules
         }
 
         if (amountsValid && entry.Lines.Count >= 2 && debits != credits)
-            violations.Add(path, $"unbalanced: debits {debits} fen ≠ credits {credits} fen (difference {debits - credits} fen)");
+            violations.Add(path.ToString(), $"unbalanced: debits {debits} fen ≠ credits {credits} fen (difference {debits - credits} fen)");
+    }
+
+    readonly record struct EntryPath(int Index)
+    {
+        public override string ToString() => $"entries[{Index}]";
+    }
+
+    readonly record struct LinePath(int Index, int Line)
+    {
+        public override string ToString() => $"entries[{Index}].lines[{Line}]";
     }
 
     /// <summary>The entry's content fingerprint: same id and same fingerprint is a replay.</summary>
-    public static byte[] ContentHash(JournalEntry entry) =>
-        System.Security.Cryptography.SHA256.HashData(Google.Protobuf.MessageExtensions.ToByteArray(entry));
+    public static byte[] ContentHash(JournalEntry entry)
+    {
+        // caller and reverses_entry_id are set by the ledger, not by the content a client sends.
+        if (entry.Caller.Length > 0 || entry.ReversesEntryId.Length > 0)
+            entry = new JournalEntry(entry) { Caller = "", ReversesEntryId = "" };
+        return System.Security.Cryptography.SHA256.HashData(Google.Protobuf.MessageExtensions.ToByteArray(entry));
+    }
 }

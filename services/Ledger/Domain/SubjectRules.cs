@@ -33,6 +33,10 @@ public static class SubjectRules
             violations.Add("account_code", $"unknown account \"{request.AccountCode}\"");
         if (request.BudgetFen < 0)
             violations.Add("budget_fen", "must be zero or a positive amount in fen");
+        if (!Enum.IsDefined(request.Kind))
+            violations.Add("kind", "must be a budget kind (or unspecified for 全年)");
+        if (request.DocumentNumber.Length > JournalRules.MaxDocumentNumberLength)
+            violations.Add("document_number", $"at most {JournalRules.MaxDocumentNumberLength} characters");
         if (request.Reason.Length > JournalRules.MaxMemoLength)
             violations.Add("reason", $"at most {JournalRules.MaxMemoLength} characters");
         return violations;

@@ -13,11 +13,24 @@ using PerfEval.Ledger.Domain;
 namespace PerfEval.Ledger.Storage;
 
 /// <summary>The ledger's PostgreSQL storage. Every write and its LedgerChanged event commit together.</summary>
-public sealed class LedgerStore(NpgsqlDataSource dataSource)
+public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptions options)
 {
+    IReadOnlySet<string>? _postable;
+
+    /// <summary>
+    /// The postable account codes, cached: the chart only grows (AddAccount, perhaps on another
+    /// replica), so a code missing from the cache triggers one reload before it counts as unknown.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> AccountCodesAsync(IEnumerable<string> needed, CancellationToken cancellationToken)
+    {
+        if (_postable is { } cached && needed.All(cached.Contains))
+            return cached;
+        return _postable = await AccountCodesAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlySet<string>> AccountCodesAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("select code from accounts");
+        await using var command = dataSource.CreateCommand("select code from accounts where not is_group");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var codes = new HashSet<string>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
@@ -56,15 +69,29 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         return subject.Value.Subject;
     }
 
-    public async Task<PostEntriesResponse> PostEntriesAsync(PostEntriesRequest request, CancellationToken cancellationToken)
+    public async Task<PostEntriesResponse> PostEntriesAsync(PostEntriesRequest request, string caller, CancellationToken cancellationToken,
+        string violationPrefix = "")
     {
         var key = request.Evaluation;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (subjectId, version) = await LockEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
+        var response = await PostEntriesAsync(connection, transaction, request, caller, null, violationPrefix, cancellationToken);
+        if (response.Stored == 0)
+            await transaction.RollbackAsync(cancellationToken);
+        else
+            await transaction.CommitAsync(cancellationToken);
+        return response.Response;
+    }
+
+    /// <summary>Posts inside the caller's transaction; the caller commits when anything was stored.</summary>
+    async Task<(PostEntriesResponse Response, int Stored)> PostEntriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        PostEntriesRequest request, string caller, string? reversesEntryId, string violationPrefix, CancellationToken cancellationToken)
+    {
+        var key = request.Evaluation;
+        var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, $"{violationPrefix}evaluation", cancellationToken);
 
         var hashes = request.Entries.Select(JournalRules.ContentHash).ToArray();
-        var earlier = await EarlierEntriesAsync(connection, transaction, request.Entries.Select(e => e.EntryId).ToArray(), cancellationToken);
+        var earlier = await ChartAndEarlierAsync(connection, transaction, subjectId, request, violationPrefix, cancellationToken);
 
         var results = new PostedEntry[request.Entries.Count];
         var fresh = new List<int>();
@@ -86,23 +113,30 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         if (fresh.Count == 0)
         {
             // A pure replay writes nothing and spends no version.
-            await transaction.RollbackAsync(cancellationToken);
-            return new PostEntriesResponse { LedgerVersion = version, Results = { results } };
+            return (new PostEntriesResponse { LedgerVersion = version, Results = { results } }, 0);
         }
 
         var newVersion = version + 1;
-        await InsertEntriesAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, request, fresh, hashes, cancellationToken);
-        await AddToBalancesAsync(connection, transaction, subjectId, key.FiscalYear, request, fresh, cancellationToken);
-        await SetVersionAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, cancellationToken);
-        await Outbox.EnqueueAsync(connection, transaction, Changed(key, newVersion, fresh.Count), EvaluationKeys.Format(key), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        // Large chunks go in by binary COPY; small ones ride in the same round trip as the
+        // balances, version and outbox statements.
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        if (fresh.Count > SmallBatchEntries)
+            await CopyEntriesAsync(connection, subjectId, key.FiscalYear, newVersion, request, fresh, hashes, caller, reversesEntryId, cancellationToken);
+        else
+            InsertEntries(batch, subjectId, key.FiscalYear, newVersion, request, fresh, hashes, caller, reversesEntryId);
+        batch.BatchCommands.Add(AddToBalances(subjectId, key.FiscalYear, newVersion, request, fresh));
+        batch.BatchCommands.Add(BatchCommand("update evaluations set ledger_version = $3 where subject_id = $1 and fiscal_year = $2",
+            subjectId, key.FiscalYear, newVersion));
+        foreach (var command in AnnounceCommands(key, newVersion, fresh.Count))
+            batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
 
         foreach (var i in fresh)
             results[i] = new PostedEntry { EntryId = request.Entries[i].EntryId, LedgerVersion = newVersion, Replayed = false };
-        return new PostEntriesResponse { LedgerVersion = newVersion, Results = { results } };
+        return (new PostEntriesResponse { LedgerVersion = newVersion, Results = { results } }, fresh.Count);
     }
 
-    public async Task<SetBudgetResponse> SetBudgetAsync(SetBudgetRequest request, CancellationToken cancellationToken)
+    public async Task<SetBudgetResponse> SetBudgetAsync(SetBudgetRequest request, string caller, CancellationToken cancellationToken)
     {
         var key = request.Evaluation;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -110,8 +144,9 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         if (await ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
             return SetBudgetResponse.Parser.ParseFrom(earlier);
 
-        var (subjectId, version) = await LockEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
+        var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
         var newVersion = version + 1;
+        var kind = request.Kind == BudgetKind.Unspecified ? BudgetKind.Final : request.Kind;
 
         await Sql.ExecuteAsync(connection, transaction,
             """
@@ -120,11 +155,12 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
             """, cancellationToken, subjectId, key.FiscalYear, request.AccountCode, request.BudgetFen);
         await Sql.ExecuteAsync(connection, transaction,
             """
-            insert into budget_changes (subject_id, fiscal_year, account_code, budget_fen, reason, ledger_version)
-            values ($1, $2, $3, $4, $5, $6)
-            """, cancellationToken, subjectId, key.FiscalYear, request.AccountCode, request.BudgetFen, request.Reason, newVersion);
+            insert into budget_changes (subject_id, fiscal_year, account_code, budget_fen, reason, ledger_version, kind, document_number, caller)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """, cancellationToken, subjectId, key.FiscalYear, request.AccountCode, request.BudgetFen, request.Reason, newVersion,
+            (short)kind, request.DocumentNumber, caller);
         await SetVersionAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, cancellationToken);
-        await Outbox.EnqueueAsync(connection, transaction, Changed(key, newVersion, 0), EvaluationKeys.Format(key), cancellationToken);
+        await AnnounceAsync(connection, transaction, key, newVersion, 0, cancellationToken);
 
         var response = new SetBudgetResponse { LedgerVersion = newVersion };
         await RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
@@ -189,19 +225,63 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
     };
 
     /// <summary>Finds the subject and locks its evaluation row (creating it at version 0 the first time).</summary>
-    static async Task<(long SubjectId, long Version)> LockEvaluationAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    static async Task<(long SubjectId, long Version, bool Closed)> LockEvaluationAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         EvaluationKey key, string field, CancellationToken cancellationToken)
     {
-        if (await RegionNameAsync(connection, transaction, key.RegionCode, cancellationToken) is null)
+        // One round trip: region, subject, the evaluation row created if missing, then locked.
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                BatchCommand("select name from regions where code = $1", key.RegionCode),
+                BatchCommand("select id from evaluation_subjects where region_code = $1 and subject_code = $2", key.RegionCode, key.SubjectCode),
+                BatchCommand(
+                    """
+                    insert into evaluations (subject_id, fiscal_year)
+                    select id, $3 from evaluation_subjects where region_code = $1 and subject_code = $2
+                    on conflict do nothing
+                    """, key.RegionCode, key.SubjectCode, key.FiscalYear),
+                BatchCommand(
+                    """
+                    select e.subject_id, e.ledger_version, e.closed_at is not null
+                    from evaluations e join evaluation_subjects s on s.id = e.subject_id
+                    where s.region_code = $1 and s.subject_code = $2 and e.fiscal_year = $3
+                    for update of e
+                    """, key.RegionCode, key.SubjectCode, key.FiscalYear),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var regionKnown = await reader.ReadAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var subjectKnown = await reader.ReadAsync(cancellationToken);
+        // The insert returns no rows, so the next result is the locked row.
+        await reader.NextResultAsync(cancellationToken);
+        if (!regionKnown)
             throw RpcErrors.InvalidArgument([new FieldViolation($"{field}.region_code", $"no region with code {key.RegionCode} is known")]);
-        var subject = await FindSubjectAsync(connection, transaction, key.RegionCode, key.SubjectCode, cancellationToken)
-            ?? throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}; create it first");
+        if (!subjectKnown || !await reader.ReadAsync(cancellationToken))
+            throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}; create it first");
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
+    }
 
-        var row = await Sql.LockStateRowAsync(connection, transaction,
-            "insert into evaluations (subject_id, fiscal_year) values ($1, $2) on conflict do nothing",
-            "select ledger_version from evaluations where subject_id = $1 and fiscal_year = $2 for update",
-            cancellationToken, subject.Id, key.FiscalYear);
-        return (subject.Id, (long)row[0]);
+    /// <summary>A positional-parameter statement for an <see cref="NpgsqlBatch"/>. A lone array argument must be
+    /// wrapped (<c>new object?[] { ids }</c>), or C# spreads it into the parameters.</summary>
+    static NpgsqlBatchCommand BatchCommand(string sql, params object?[] args)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var arg in args)
+            command.Parameters.Add(arg as NpgsqlParameter ?? new NpgsqlParameter { Value = arg ?? DBNull.Value });
+        return command;
+    }
+
+    /// <summary>As <see cref="LockEvaluationAsync"/>, refusing a closed year.</summary>
+    static async Task<(long SubjectId, long Version)> LockOpenEvaluationAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        EvaluationKey key, string field, CancellationToken cancellationToken)
+    {
+        var (subjectId, version, closed) = await LockEvaluationAsync(connection, transaction, key, field, cancellationToken);
+        if (closed)
+            throw RpcErrors.FailedPrecondition($"fiscal year {key.FiscalYear} of {key.RegionCode}/{key.SubjectCode} is closed; post a correction into an open year",
+                "YEAR_CLOSED");
+        return (subjectId, version);
     }
 
     static async Task SetVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
@@ -217,25 +297,40 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
 
     sealed record EarlierEntry(long SubjectId, int FiscalYear, long LedgerVersion, byte[] Hash);
 
-    static async Task<Dictionary<string, EarlierEntry>> EarlierEntriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        string[] ids, CancellationToken cancellationToken)
+    /// <summary>Above this many entries a posting is written with binary COPY.</summary>
+    const int SmallBatchEntries = 50;
+
+    static void InsertEntries(NpgsqlBatch batch, long subjectId, int fiscalYear, long version, PostEntriesRequest request, List<int> fresh,
+        byte[][] hashes, string caller, string? reversesEntryId)
     {
-        await using var command = new NpgsqlCommand(
-            "select entry_id, subject_id, fiscal_year, ledger_version, content_hash from journal_entries where entry_id = any($1)",
-            connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = ids });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var found = new Dictionary<string, EarlierEntry>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
-            found[reader.GetString(0)] = new EarlierEntry(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), (byte[])reader[4]);
-        return found;
+        var entries = fresh.Select(i => request.Entries[i]).ToList();
+        batch.BatchCommands.Add(BatchCommand(
+            """
+            insert into journal_entries (entry_id, subject_id, fiscal_year, ledger_version, posting_date, document_number, memo, content_hash, caller, reverses_entry_id)
+            select id, $2, $3, $4, d, doc, memo, h, $5, $6 from unnest($1::text[], $7::date[], $8::text[], $9::text[], $10::bytea[]) as t(id, d, doc, memo, h)
+            """,
+            entries.Select(e => e.EntryId).ToArray(), subjectId, fiscalYear, version, caller,
+            new NpgsqlParameter { Value = (object?)reversesEntryId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+            entries.Select(e => DateOnly.ParseExact(e.PostingDate, "yyyy-MM-dd")).ToArray(),
+            entries.Select(e => e.DocumentNumber).ToArray(),
+            entries.Select(e => e.Memo).ToArray(),
+            new NpgsqlParameter { Value = fresh.Select(i => hashes[i]).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea }));
+        var lines = entries.SelectMany(e => e.Lines.Select((line, j) => (e.EntryId, j, line))).ToList();
+        batch.BatchCommands.Add(BatchCommand(
+            """
+            insert into journal_lines (entry_id, line_no, account_code, side, amount_fen)
+            select * from unnest($1::text[], $2::int[], $3::text[], $4::smallint[], $5::bigint[])
+            """,
+            lines.Select(l => l.EntryId).ToArray(), lines.Select(l => l.j).ToArray(), lines.Select(l => l.line.AccountCode).ToArray(),
+            lines.Select(l => (short)l.line.Side).ToArray(), lines.Select(l => l.line.AmountFen).ToArray()));
     }
 
-    static async Task InsertEntriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
-        long version, PostEntriesRequest request, List<int> fresh, byte[][] hashes, CancellationToken cancellationToken)
+    static async Task CopyEntriesAsync(NpgsqlConnection connection, long subjectId, int fiscalYear,
+        long version, PostEntriesRequest request, List<int> fresh, byte[][] hashes, string caller, string? reversesEntryId,
+        CancellationToken cancellationToken)
     {
         await using (var entries = await connection.BeginBinaryImportAsync(
-            "copy journal_entries (entry_id, subject_id, fiscal_year, ledger_version, posting_date, document_number, memo, content_hash) from stdin (format binary)",
+            "copy journal_entries (entry_id, subject_id, fiscal_year, ledger_version, posting_date, document_number, memo, content_hash, caller, reverses_entry_id) from stdin (format binary)",
             cancellationToken))
         {
             foreach (var i in fresh)
@@ -250,6 +345,11 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
                 await entries.WriteAsync(entry.DocumentNumber, NpgsqlDbType.Text, cancellationToken);
                 await entries.WriteAsync(entry.Memo, NpgsqlDbType.Text, cancellationToken);
                 await entries.WriteAsync(hashes[i], NpgsqlDbType.Bytea, cancellationToken);
+                await entries.WriteAsync(caller, NpgsqlDbType.Text, cancellationToken);
+                if (reversesEntryId is null)
+                    await entries.WriteNullAsync(cancellationToken);
+                else
+                    await entries.WriteAsync(reversesEntryId, NpgsqlDbType.Text, cancellationToken);
             }
             await entries.CompleteAsync(cancellationToken);
         }
@@ -273,10 +373,9 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
         await lines.CompleteAsync(cancellationToken);
     }
 
-    static async Task AddToBalancesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
-        PostEntriesRequest request, List<int> fresh, CancellationToken cancellationToken)
+    static NpgsqlBatchCommand AddToBalances(long subjectId, int fiscalYear, long version, PostEntriesRequest request, List<int> fresh)
     {
-        // Aggregate in memory first: one upsert per account touched, not per line.
+        // Aggregate in memory first: one upsert row per account touched, not per line.
         var totals = new SortedDictionary<string, (long Debit, long Credit)>(StringComparer.Ordinal);
         foreach (var line in fresh.SelectMany(i => request.Entries[i].Lines))
         {
@@ -285,20 +384,18 @@ public sealed class LedgerStore(NpgsqlDataSource dataSource)
                 ? (checked(debit + line.AmountFen), credit)
                 : (debit, checked(credit + line.AmountFen));
         }
-
-        await using var command = new NpgsqlCommand(
+        return BatchCommand(
             """
-            insert into balances (subject_id, fiscal_year, account_code, debit_fen, credit_fen)
-            select $1, $2, code, debit, credit from unnest($3::text[], $4::bigint[], $5::bigint[]) as t(code, debit, credit)
-            on conflict (subject_id, fiscal_year, account_code) do update
-            set debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen
-            """, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = subjectId });
-        command.Parameters.Add(new NpgsqlParameter { Value = fiscalYear });
-        command.Parameters.Add(new NpgsqlParameter { Value = totals.Keys.ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = totals.Values.Select(t => t.Debit).ToArray() });
-        command.Parameters.Add(new NpgsqlParameter { Value = totals.Values.Select(t => t.Credit).ToArray() });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+            with upserted as (
+                insert into balances (subject_id, fiscal_year, account_code, debit_fen, credit_fen)
+                select $1, $2, code, debit, credit from unnest($3::text[], $4::bigint[], $5::bigint[]) as t(code, debit, credit)
+                on conflict (subject_id, fiscal_year, account_code) do update
+                set debit_fen = balances.debit_fen + excluded.debit_fen, credit_fen = balances.credit_fen + excluded.credit_fen
+                returning account_code, debit_fen, credit_fen)
+            insert into balance_versions (subject_id, fiscal_year, account_code, ledger_version, debit_fen, credit_fen)
+            select $1, $2, account_code, $6, debit_fen, credit_fen from upserted
+            """, subjectId, fiscalYear, totals.Keys.ToArray(), totals.Values.Select(t => t.Debit).ToArray(),
+            totals.Values.Select(t => t.Credit).ToArray(), version);
     }
 
     static async Task<string?> RegionNameAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string code,

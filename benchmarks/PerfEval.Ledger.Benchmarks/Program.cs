@@ -1,0 +1,351 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using Npgsql;
+using NpgsqlTypes;
+using PerfEval.Contracts.Common.V1;
+using PerfEval.Contracts.Ledger.V1;
+
+// Ledger ingest benchmark (issue 3, item 7). Usage, from the repository root after
+// `. .local/infra/env.sh` and `dotnet build services/Ledger -c Release`:
+//   dotnet run -c Release --project benchmarks/PerfEval.Ledger.Benchmarks -- [--lines 1000000] [--chunk-lines 10000] [--calls 10000]
+// Every run uses fresh databases (dropped at the end) and prints:
+//   1. raw Npgsql binary COPY of the same rows into a bare table with the same indexes (rows/s);
+//   2. the streaming RPC with the outbox on and off (lines/s, ratio to raw COPY, outbox rows written);
+//   3. p50/p99 latency of unary PostEntries beside a raw INSERT + COMMIT loop.
+var lines = IntArg("--lines", 1_000_000);
+var chunkLines = IntArg("--chunk-lines", 10_000);
+var calls = IntArg("--calls", 10_000);
+var runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+var server = new NpgsqlConnectionStringBuilder(Env("PERFEVAL_PG_ADMIN_CONNECTION",
+    $"Host={Env("PERFEVAL_PG_HOST", "127.0.0.1")};Port={Env("PERFEVAL_PG_PORT", "5432")};Username={Env("PERFEVAL_PG_USER", "postgres")};Password={Env("PERFEVAL_PG_PASSWORD", "postgres")}"))
+{ Database = null };
+var repoRoot = FindRepoRoot();
+var dll = Path.Combine(repoRoot, "services", "Ledger", "bin", "Release", "net10.0", "PerfEval.Ledger.dll");
+if (!File.Exists(dll))
+{
+    Console.Error.WriteLine($"{dll} is missing: run `dotnet build services/Ledger -c Release` first");
+    return 2;
+}
+
+Console.WriteLine($"ledger ingest benchmark: {lines:N0} journal lines ({lines / 2:N0} two-line entries), {chunkLines:N0} lines per stream message, {Environment.ProcessorCount} CPUs");
+var entries = lines / 2;
+var entriesPerChunk = chunkLines / 2;
+
+// 1. Raw COPY.
+var rawDb = $"perfeval_bench_{runId}_raw";
+await CreateDatabaseAsync(rawDb);
+double rawRate;
+await using (var raw = NpgsqlDataSource.Create(Connection(rawDb)))
+{
+    await using (var create = raw.CreateCommand(
+        """
+        create table bare_lines (entry_id text not null, line_no int not null, subject_id bigint not null, fiscal_year int not null,
+            posting_date date not null, account_code text not null, side smallint not null, amount_fen bigint not null,
+            primary key (entry_id, line_no));
+        create index bare_lines_evaluation on bare_lines (subject_id, fiscal_year);
+        create table bare_single (id bigserial primary key, entry_id text not null unique, amount_fen bigint not null);
+        """))
+        await create.ExecuteNonQueryAsync();
+    await CheckpointAsync();
+    var watch = Stopwatch.StartNew();
+    await using (var connection = await raw.OpenConnectionAsync())
+    await using (var copy = await connection.BeginBinaryImportAsync(
+        "copy bare_lines (entry_id, line_no, subject_id, fiscal_year, posting_date, account_code, side, amount_fen) from stdin (format binary)"))
+    {
+        var date = new DateOnly(2020, 6, 30);
+        for (var e = 0; e < entries; e++)
+        for (var l = 0; l < 2; l++)
+        {
+            await copy.StartRowAsync();
+            await copy.WriteAsync(EntryId("raw", e), NpgsqlDbType.Text);
+            await copy.WriteAsync(l, NpgsqlDbType.Integer);
+            await copy.WriteAsync(1L, NpgsqlDbType.Bigint);
+            await copy.WriteAsync(2020, NpgsqlDbType.Integer);
+            await copy.WriteAsync(date, NpgsqlDbType.Date);
+            await copy.WriteAsync(l == 0 ? "1002" : "4001", NpgsqlDbType.Text);
+            await copy.WriteAsync((short)(l + 1), NpgsqlDbType.Smallint);
+            await copy.WriteAsync(100L + e % 1000, NpgsqlDbType.Bigint);
+        }
+        await copy.CompleteAsync();
+    }
+    rawRate = lines / watch.Elapsed.TotalSeconds;
+    Console.WriteLine($"raw binary COPY (8 columns, PK + 1 index):   {rawRate,12:N0} rows/s  ({watch.Elapsed.TotalSeconds:N2} s)");
+
+    // Latency baseline: one INSERT + COMMIT per call.
+    var latencies = new double[calls];
+    await using var single = await raw.OpenConnectionAsync();
+    for (var i = 0; i < calls; i++)
+    {
+        var t = Stopwatch.GetTimestamp();
+        await using var tx = await single.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand("insert into bare_single (entry_id, amount_fen) values ($1, $2)", single, tx))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = EntryId("single", i) });
+            insert.Parameters.Add(new NpgsqlParameter { Value = 100L });
+            await insert.ExecuteNonQueryAsync();
+        }
+        await tx.CommitAsync();
+        latencies[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+    }
+    PrintLatency("raw Npgsql INSERT + COMMIT", latencies);
+}
+await DropDatabaseAsync(rawDb);
+
+// 2. The streaming RPC, outbox on and off; 3. unary latency with the outbox on.
+var results = new Dictionary<bool, double>();
+foreach (var publish in new[] { false, true })
+{
+    var db = $"perfeval_bench_{runId}_{(publish ? "on" : "off")}";
+    await using var ledger = await LedgerProcess.StartAsync(dll, Connection(null), db, publish);
+    using var channel = GrpcChannel.ForAddress(ledger.Address, new GrpcChannelOptions { MaxSendMessageSize = 64 << 20, MaxReceiveMessageSize = 64 << 20 });
+    var client = new LedgerService.LedgerServiceClient(channel);
+    var key = new EvaluationKey { RegionCode = "653129", SubjectCode = "bench-fund", FiscalYear = 2020 };
+    await client.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
+    {
+        RequestId = "bench-subject", RegionCode = key.RegionCode, SubjectCode = key.SubjectCode, Kind = SubjectKind.ResidentFund, Name = "benchmark fund",
+    });
+
+    // Built before the clock starts: the figure is the server's ingest, not the client's protobuf building.
+    var chunks = new List<StreamPostEntriesRequest>();
+    for (var start = 0; start < entries; start += entriesPerChunk)
+    {
+        var batch = new PostEntriesRequest { Evaluation = key };
+        for (var e = start; e < Math.Min(entries, start + entriesPerChunk); e++)
+            batch.Entries.Add(new JournalEntry
+            {
+                EntryId = EntryId("stream", e),
+                PostingDate = "2020-06-30",
+                Lines =
+                {
+                    new JournalLine { AccountCode = "1002", Side = Side.Debit, AmountFen = 100 + e % 1000 },
+                    new JournalLine { AccountCode = "4001", Side = Side.Credit, AmountFen = 100 + e % 1000 },
+                },
+            });
+        chunks.Add(new StreamPostEntriesRequest { Sequence = chunks.Count, Batch = batch });
+    }
+
+    // Warm-up on another subject, so the timed run does not pay for JIT and first connections.
+    var warm = new EvaluationKey(key) { SubjectCode = "bench-warm-up" };
+    await client.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
+    {
+        RequestId = "bench-warm-up", RegionCode = warm.RegionCode, SubjectCode = warm.SubjectCode, Kind = SubjectKind.ResidentFund, Name = "warm-up",
+    });
+    using (var warmUp = client.StreamPostEntries())
+    {
+        for (var c = 0; c < Math.Min(5, chunks.Count); c++)
+        {
+            var batch = chunks[c].Batch.Clone();
+            batch.Evaluation = warm;
+            foreach (var entry in batch.Entries)
+                entry.EntryId = "warm-" + entry.EntryId;
+            await warmUp.RequestStream.WriteAsync(new StreamPostEntriesRequest { Sequence = c, Batch = batch });
+        }
+        await warmUp.RequestStream.CompleteAsync();
+        await foreach (var _ in warmUp.ResponseStream.ReadAllAsync()) { }
+    }
+    await CheckpointAsync();
+
+    var watch = Stopwatch.StartNew();
+    using (var call = client.StreamPostEntries())
+    {
+        var reading = Task.Run(async () =>
+        {
+            var acked = 0;
+            await foreach (var _ in call.ResponseStream.ReadAllAsync())
+                acked++;
+            return acked;
+        });
+        foreach (var chunk in chunks)
+            await call.RequestStream.WriteAsync(chunk);
+        await call.RequestStream.CompleteAsync();
+        var acks = await reading;
+        if (acks != chunks.Count)
+            throw new InvalidOperationException($"{acks} acknowledgements for {chunks.Count} chunks");
+    }
+    var rate = lines / watch.Elapsed.TotalSeconds;
+    results[publish] = rate;
+    var outboxRows = await ScalarAsync(db, "select count(*) from outbox");
+    var stored = await ScalarAsync(db, "select count(*) from journal_lines where entry_id like 'stream-%'");
+    Console.WriteLine($"StreamPostEntries, outbox {(publish ? "on " : "off")}:             {rate,12:N0} lines/s ({watch.Elapsed.TotalSeconds:N2} s; " +
+        $"{stored:N0} lines stored, {rate / rawRate:P1} of raw COPY; {outboxRows} outbox rows for {chunks.Count} chunks + the warm-up's)");
+
+    {
+        var latencies = new double[calls];
+        await CheckpointAsync();
+        for (var i = 0; i < calls; i++)
+        {
+            var request = new PostEntriesRequest
+            {
+                Evaluation = key,
+                Entries =
+                {
+                    new JournalEntry
+                    {
+                        EntryId = EntryId("unary", i), PostingDate = "2020-07-01",
+                        Lines =
+                        {
+                            new JournalLine { AccountCode = "1002", Side = Side.Debit, AmountFen = 100 },
+                            new JournalLine { AccountCode = "4001", Side = Side.Credit, AmountFen = 100 },
+                        },
+                    },
+                },
+            };
+            var t = Stopwatch.GetTimestamp();
+            await client.PostEntriesAsync(request, deadline: DateTime.UtcNow.AddSeconds(30));
+            latencies[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        }
+        PrintLatency($"unary PostEntries (1 entry, 2 lines), outbox {(publish ? "on" : "off")}", latencies);
+        // The same round trip without a write: what gRPC, the service and a read cost on this machine.
+        for (var i = 0; i < calls; i++)
+        {
+            var t = Stopwatch.GetTimestamp();
+            await client.GetBalancesAsync(new GetBalancesRequest { Evaluation = key }, deadline: DateTime.UtcNow.AddSeconds(30));
+            latencies[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+        }
+        PrintLatency("unary GetBalances (read, for reference)", latencies);
+        Console.WriteLine($"  outbox rows after {calls:N0} unary calls: {await ScalarAsync(db, "select count(*) from outbox")}");
+    }
+    await ledger.DisposeAsync();
+    await DropDatabaseAsync(db);
+}
+Console.WriteLine($"outbox cost: ingest with it on runs at {results[true] / results[false]:P1} of the rate with it off");
+return 0;
+
+string Connection(string? database) => new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database ?? "postgres" }.ConnectionString;
+
+async Task CreateDatabaseAsync(string name)
+{
+    await using var connection = new NpgsqlConnection(Connection("postgres"));
+    await connection.OpenAsync();
+    await using var create = new NpgsqlCommand($"create database \"{name}\"", connection);
+    await create.ExecuteNonQueryAsync();
+}
+
+async Task DropDatabaseAsync(string name)
+{
+    NpgsqlConnection.ClearAllPools();
+    await using var connection = new NpgsqlConnection(Connection("postgres"));
+    await connection.OpenAsync();
+    await using var drop = new NpgsqlCommand($"drop database if exists \"{name}\" with (force)", connection);
+    await drop.ExecuteNonQueryAsync();
+}
+
+// Every timed run starts from the same WAL state: a checkpoint left over from the previous run
+// (or from dropping its database) would otherwise land inside the next measurement.
+async Task CheckpointAsync()
+{
+    await using var connection = new NpgsqlConnection(Connection("postgres"));
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand("checkpoint", connection);
+    await command.ExecuteNonQueryAsync();
+}
+
+async Task<long> ScalarAsync(string database, string sql)
+{
+    await using var connection = new NpgsqlConnection(Connection(database));
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+}
+
+static void PrintLatency(string what, double[] milliseconds)
+{
+    Array.Sort(milliseconds);
+    double P(double q) => milliseconds[Math.Min(milliseconds.Length - 1, (int)Math.Ceiling(q * milliseconds.Length) - 1)];
+    Console.WriteLine($"{what,-45} p50 {P(0.50),7:N3} ms  p99 {P(0.99),7:N3} ms  over {milliseconds.Length:N0} calls");
+}
+
+static string EntryId(string prefix, int n) => $"{prefix}-{n:D8}";
+
+int IntArg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
+
+static string FindRepoRoot()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        if (File.Exists(Path.Combine(dir.FullName, "PerfEval.sln")))
+            return dir.FullName;
+    return Directory.GetCurrentDirectory();
+}
+
+/// <summary>The Release ledger as a child process on free loopback ports, with its own database.</summary>
+sealed class LedgerProcess : IAsyncDisposable
+{
+    readonly Process _process;
+
+    LedgerProcess(Process process, Uri address) => (_process, Address) = (process, address);
+
+    public Uri Address { get; }
+
+    public static async Task<LedgerProcess> StartAsync(string dll, string connectionString, string database, bool publish)
+    {
+        var grpcPort = FreePort();
+        var info = new ProcessStartInfo("dotnet", [dll])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        info.Environment["Ports__BindAddress"] = "127.0.0.1";
+        info.Environment["Ports__Grpc"] = grpcPort.ToString(CultureInfo.InvariantCulture);
+        info.Environment["Ports__Http"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        info.Environment["Postgres__ConnectionString"] = connectionString;
+        info.Environment["Postgres__Database"] = database;
+        info.Environment["Ledger__PublishEvents"] = publish ? "true" : "false";
+        info.Environment["RabbitMq__Host"] = Env("PERFEVAL_AMQP_HOST", "127.0.0.1");
+        info.Environment["RabbitMq__Port"] = Env("PERFEVAL_AMQP_PORT", "5672");
+        info.Environment["RabbitMq__Username"] = Env("PERFEVAL_AMQP_USER", "guest");
+        info.Environment["RabbitMq__Password"] = Env("PERFEVAL_AMQP_PASSWORD", "guest");
+        info.Environment["RabbitMq__QueuePrefix"] = $"bench-{database}";
+        var process = Process.Start(info)!;
+        // Drained and dropped: the service logs as it would in production, nobody reads it here.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var address = new Uri($"http://127.0.0.1:{grpcPort}");
+        using var channel = GrpcChannel.ForAddress(address);
+        var health = new Health.HealthClient(channel);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            try
+            {
+                if ((await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                    return new LedgerProcess(process, address);
+            }
+            catch (RpcException) when (DateTime.UtcNow < deadline && !process.HasExited) { }
+            if (DateTime.UtcNow > deadline || process.HasExited)
+                throw new InvalidOperationException("the ledger did not start");
+            await Task.Delay(200);
+        }
+    }
+
+    static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
+
+    static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process.HasExited)
+            return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+}

@@ -1,0 +1,279 @@
+using Npgsql;
+using PerfEval.Contracts.Common.V1;
+using PerfEval.Contracts.Events.V1;
+using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Hosting.Errors;
+using PerfEval.Hosting.Evaluations;
+using PerfEval.Hosting.Messaging;
+using PerfEval.Hosting.Storage;
+using PerfEval.Ledger.Domain;
+using Google.Protobuf;
+
+namespace PerfEval.Ledger.Storage;
+
+/// <summary>Ledger settings (section "Ledger").</summary>
+public sealed class LedgerOptions
+{
+    /// <summary>
+    /// Publish LedgerChanged through the outbox. Only the ingest benchmark turns it off, to measure
+    /// what the outbox costs; a running service always publishes.
+    /// </summary>
+    public bool PublishEvents { get; set; } = true;
+}
+
+public sealed partial class LedgerStore
+{
+    /// <summary>
+    /// Announces a change through the outbox, coalesced: while an evaluation's LedgerChanged is
+    /// still unpublished, later changes overwrite its payload instead of adding rows, so a burst of
+    /// chunks costs one publish (consumers compute "to latest" anyway). A row the dispatcher is
+    /// publishing right now is locked and skipped, and a new row follows it.
+    /// </summary>
+    async Task AnnounceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, EvaluationKey key, long version, int entryCount,
+        CancellationToken cancellationToken)
+    {
+        var commands = AnnounceCommands(key, version, entryCount).ToList();
+        if (commands.Count == 0)
+            return;
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var command in commands)
+            batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    IEnumerable<NpgsqlBatchCommand> AnnounceCommands(EvaluationKey key, long version, int entryCount)
+    {
+        if (!options.PublishEvents)
+            yield break;
+        var message = Changed(key, version, entryCount);
+        var type = EventCatalog.ForClrType(typeof(LedgerChanged)).FullName;
+        yield return BatchCommand(
+            """
+            with pending as (
+                select id from outbox where subject = $1 and message_type = $2 and published_at is null
+                order by id desc limit 1 for update skip locked),
+            updated as (update outbox set payload = $3 where id in (select id from pending) returning id),
+            inserted as (
+                insert into outbox (message_id, message_type, subject, payload)
+                select $4, $2, $1, $3 where not exists (select 1 from updated)
+                returning id)
+            select pg_notify($5, '') from inserted
+            """, EvaluationKeys.Format(key), type, message.ToByteArray(), Guid.NewGuid(), Outbox.NotifyChannel);
+        // pg_notify is delivered at commit, and only then: the dispatcher wakes for committed rows
+        // alone, and not at all when the change only refreshed a row it has not published yet.
+    }
+
+    /// <summary>
+    /// One round trip: the codes outside the chart of the subject's kind and province (refused
+    /// with a violation per line), and the entries of this request that were posted before.
+    /// </summary>
+    static async Task<Dictionary<string, EarlierEntry>> ChartAndEarlierAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        long subjectId, PostEntriesRequest request, string violationPrefix, CancellationToken cancellationToken)
+    {
+        var codes = request.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode).Distinct(StringComparer.Ordinal).ToArray();
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                BatchCommand(
+                    """
+                    select code from unnest($2::text[]) as t(code)
+                    where not exists (
+                        select 1 from accounts a
+                        join account_charts c on c.account_code = a.code
+                        join evaluation_subjects s on s.id = $1 and s.kind = c.subject_kind
+                        where a.code = t.code and not a.is_group
+                          and (a.province_code is null or a.province_code = substr(s.region_code, 1, 2) || '0000'))
+                    """, subjectId, codes),
+                BatchCommand("select entry_id, subject_id, fiscal_year, ledger_version, content_hash from journal_entries where entry_id = any($1)",
+                    new object?[] { request.Entries.Select(e => e.EntryId).ToArray() }),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var outside = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            outside.Add(reader.GetString(0));
+        await reader.NextResultAsync(cancellationToken);
+        var found = new Dictionary<string, EarlierEntry>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            found[reader.GetString(0)] = new EarlierEntry(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), (byte[])reader[4]);
+        if (outside.Count == 0)
+            return found;
+
+        var violations = new List<FieldViolation>();
+        for (var i = 0; i < request.Entries.Count; i++)
+        for (var j = 0; j < request.Entries[i].Lines.Count; j++)
+            if (outside.Contains(request.Entries[i].Lines[j].AccountCode))
+                violations.Add(new FieldViolation($"{violationPrefix}entries[{i}].lines[{j}].account_code",
+                    $"account \"{request.Entries[i].Lines[j].AccountCode}\" is not in the chart of this subject's kind and region"));
+        throw RpcErrors.InvalidArgument(violations);
+    }
+
+    public async Task<ReverseEntryResponse> ReverseEntryAsync(ReverseEntryRequest request, string caller, CancellationToken cancellationToken)
+    {
+        var key = request.Evaluation;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var (subjectId, _) = await LockOpenEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
+
+        var original = await LoadEntryAsync(connection, transaction, request.ReversedEntryId, cancellationToken);
+        if (original is null || original.Value.SubjectId != subjectId || original.Value.FiscalYear > key.FiscalYear)
+            throw RpcErrors.NotFound($"no entry {request.ReversedEntryId} of {key.RegionCode}/{key.SubjectCode} in or before {key.FiscalYear}");
+        if (await Sql.ScalarAsync(connection, transaction, "select entry_id from journal_entries where reverses_entry_id = $1", cancellationToken,
+                request.ReversedEntryId) is string existing && existing != request.ReversalEntryId)
+            throw RpcErrors.FailedPrecondition($"entry {request.ReversedEntryId} was already reversed by {existing}", "ALREADY_REVERSED");
+
+        var reversal = new JournalEntry
+        {
+            EntryId = request.ReversalEntryId,
+            PostingDate = request.PostingDate,
+            DocumentNumber = request.DocumentNumber,
+            Memo = request.Memo.Length > 0 ? request.Memo : $"冲销 {request.ReversedEntryId}",
+            Lines = { original.Value.Entry.Lines.Select(l => new JournalLine
+            {
+                AccountCode = l.AccountCode,
+                Side = l.Side == Side.Debit ? Side.Credit : Side.Debit,
+                AmountFen = l.AmountFen,
+            }) },
+        };
+        var post = new PostEntriesRequest { Evaluation = key, Entries = { reversal } };
+        var (response, stored) = await PostEntriesAsync(connection, transaction, post, caller, request.ReversedEntryId, "", cancellationToken);
+        if (stored > 0)
+            await transaction.CommitAsync(cancellationToken);
+        var result = response.Results[0];
+        var stored_ = await LoadEntryAsync(connection, null, reversal.EntryId, cancellationToken);
+        return new ReverseEntryResponse { LedgerVersion = result.LedgerVersion, Reversal = stored_?.Entry ?? reversal, Replayed = result.Replayed };
+    }
+
+    static async Task<(long SubjectId, int FiscalYear, JournalEntry Entry)?> LoadEntryAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        string entryId, CancellationToken cancellationToken)
+    {
+        (long, int, JournalEntry)? found = null;
+        await using (var command = Sql.Command(connection, transaction,
+            "select subject_id, fiscal_year, posting_date, document_number, memo, caller, coalesce(reverses_entry_id, '') from journal_entries where entry_id = $1",
+            entryId))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+                return null;
+            found = (reader.GetInt64(0), reader.GetInt32(1), new JournalEntry
+            {
+                EntryId = entryId,
+                PostingDate = reader.GetFieldValue<DateOnly>(2).ToString("yyyy-MM-dd"),
+                DocumentNumber = reader.GetString(3),
+                Memo = reader.GetString(4),
+                Caller = reader.GetString(5),
+                ReversesEntryId = reader.GetString(6),
+            });
+        }
+        await using (var lines = Sql.Command(connection, transaction,
+            "select account_code, side, amount_fen from journal_lines where entry_id = $1 order by line_no", entryId))
+        await using (var reader = await lines.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
+                found.Value.Item3.Lines.Add(new JournalLine { AccountCode = reader.GetString(0), Side = (Side)reader.GetInt16(1), AmountFen = reader.GetInt64(2) });
+        return found;
+    }
+
+    public async Task<CloseYearResponse> CloseYearAsync(EvaluationKey key, string caller, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var (subjectId, version, closed) = await LockEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
+        var next = new EvaluationKey(key) { FiscalYear = key.FiscalYear + 1 };
+        var openingId = $"close:{EvaluationKeys.Format(key)}";
+
+        if (closed)
+        {
+            var carried = (long)(await Sql.ScalarAsync(connection, transaction,
+                "select carried_balance_fen from evaluations where subject_id = $1 and fiscal_year = $2", cancellationToken, subjectId, key.FiscalYear) ?? 0L);
+            var opening = await Sql.ScalarAsync(connection, transaction, "select ledger_version from journal_entries where entry_id = $1",
+                cancellationToken, openingId);
+            return new CloseYearResponse
+            {
+                LedgerVersion = version, CarriedBalanceFen = carried,
+                NextYearLedgerVersion = opening as long? ?? 0, OpeningEntryId = opening is null ? "" : openingId,
+            };
+        }
+
+        // Closing balances: balance-sheet accounts carry as they stand; income − expenditure joins 基金结余.
+        var lines = new List<JournalLine>();
+        long carriedBalance = 0;
+        await using (var command = Sql.Command(connection, transaction,
+            """
+            select a.code, a.account_class, a.normal_side, b.debit_fen - b.credit_fen
+            from balances b join accounts a on a.code = b.account_code
+            where b.subject_id = $1 and b.fiscal_year = $2 and b.debit_fen <> b.credit_fen
+            order by a.code
+            """, subjectId, key.FiscalYear))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (code, cls, net) = (reader.GetString(0), (AccountClass)reader.GetInt16(1), reader.GetInt64(3));
+                if (cls is AccountClass.Asset or AccountClass.Liability)
+                    lines.Add(new JournalLine { AccountCode = code, Side = net > 0 ? Side.Debit : Side.Credit, AmountFen = Math.Abs(net) });
+                else
+                    carriedBalance -= net; // credit-normal net assets and income add, expenditure subtracts
+            }
+        }
+        if (carriedBalance != 0)
+            lines.Add(new JournalLine { AccountCode = FundMetrics.FundBalanceAccount, Side = carriedBalance > 0 ? Side.Credit : Side.Debit, AmountFen = Math.Abs(carriedBalance) });
+
+        long nextVersion = 0;
+        if (lines.Count >= 2)
+        {
+            var opening = new JournalEntry
+            {
+                EntryId = openingId,
+                PostingDate = $"{next.FiscalYear:D4}-01-01",
+                DocumentNumber = "",
+                Memo = $"结转{key.FiscalYear}年累计结余",
+                Lines = { lines },
+            };
+            var (posted, _) = await PostEntriesAsync(connection, transaction, new PostEntriesRequest { Evaluation = next, Entries = { opening } },
+                caller, null, "", cancellationToken);
+            nextVersion = posted.LedgerVersion;
+        }
+        else
+        {
+            // Still refuse closing into a closed next year.
+            await LockOpenEvaluationAsync(connection, transaction, next, "evaluation", cancellationToken);
+        }
+
+        var newVersion = version + 1;
+        await Sql.ExecuteAsync(connection, transaction,
+            "update evaluations set ledger_version = $3, closed_at = now(), carried_balance_fen = $4 where subject_id = $1 and fiscal_year = $2",
+            cancellationToken, subjectId, key.FiscalYear, newVersion, carriedBalance);
+        await AnnounceAsync(connection, transaction, key, newVersion, 0, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return new CloseYearResponse
+        {
+            LedgerVersion = newVersion, CarriedBalanceFen = carriedBalance, NextYearLedgerVersion = nextVersion,
+            OpeningEntryId = nextVersion > 0 ? openingId : "",
+        };
+    }
+
+    public async Task<RecordTransferDocumentResponse> RecordTransferDocumentAsync(RecordTransferDocumentRequest request, string caller,
+        CancellationToken cancellationToken)
+    {
+        var key = request.Evaluation;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
+            return RecordTransferDocumentResponse.Parser.ParseFrom(earlier);
+        var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
+        var newVersion = version + 1;
+        await Sql.ExecuteAsync(connection, transaction,
+            """
+            insert into transfer_documents (subject_id, fiscal_year, kind, level, document_number, amount_fen, document_date, memo, ledger_version, caller)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            """, cancellationToken, subjectId, key.FiscalYear, (short)request.Kind, (short)request.Level, request.DocumentNumber, request.AmountFen,
+            DateOnly.ParseExact(request.DocumentDate, "yyyy-MM-dd"), request.Memo, newVersion, caller);
+        await SetVersionAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, cancellationToken);
+        await AnnounceAsync(connection, transaction, key, newVersion, 0, cancellationToken);
+        var response = new RecordTransferDocumentResponse { LedgerVersion = newVersion };
+        await RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return response;
+    }
+}

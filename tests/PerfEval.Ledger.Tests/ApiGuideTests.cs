@@ -1,0 +1,42 @@
+using System.Text.RegularExpressions;
+using Google.Protobuf;
+using PerfEval.Contracts.Ledger.V1;
+
+namespace PerfEval.Ledger.Tests;
+
+/// <summary>The example requests of docs/ledger-api.md parse as the requests of their RPCs, and every RPC has one.</summary>
+public partial class ApiGuideTests
+{
+    static string Guide()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "docs", "ledger-api.md")))
+                return File.ReadAllText(Path.Combine(dir.FullName, "docs", "ledger-api.md"));
+        throw new FileNotFoundException("docs/ledger-api.md");
+    }
+
+    [GeneratedRegex(@"-d '(?<json>[^']+)' perfeval\.ledger\.v1\.LedgerService/(?<rpc>\w+)")]
+    private static partial Regex Example();
+
+    [Fact]
+    public void Every_rpc_has_an_example_request_that_parses()
+    {
+        var guide = Guide();
+        var service = LedgerServiceReflection.Descriptor.Services.Single();
+        var parser = new JsonParser(JsonParser.Settings.Default);
+        var covered = new HashSet<string>();
+        foreach (Match match in Example().Matches(guide))
+        {
+            var method = service.FindMethodByName(match.Groups["rpc"].Value);
+            Assert.NotNull(method);
+            parser.Parse(match.Groups["json"].Value, method.InputType);
+            covered.Add(method.Name);
+        }
+        foreach (var line in guide.Split('\n').Where(l => l.StartsWith("{\"sequence\"", StringComparison.Ordinal)))
+        {
+            parser.Parse<StreamPostEntriesRequest>(line);
+            covered.Add("StreamPostEntries");
+        }
+        Assert.Equal(service.Methods.Select(m => m.Name).Order(), covered.Order());
+    }
+}
