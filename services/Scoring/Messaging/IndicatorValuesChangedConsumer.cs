@@ -26,10 +26,13 @@ public sealed class IndicatorValuesChangedConsumer(IndicatorService.IndicatorSer
             deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: context.CancellationToken)).System;
         var values = await indicators.GetIndicatorValuesAsync(new GetIndicatorValuesRequest { Evaluation = key },
             deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: context.CancellationToken);
+        // Declared (typed) actuals that differ from the computed ones are listed on the scorecard with both values.
+        var findings = await indicators.GetFindingsAsync(new GetFindingsRequest { Evaluation = key },
+            deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: context.CancellationToken);
 
         try
         {
-            var version = await store.ScoreAsync(key, system, values, context.CancellationToken);
+            var version = await store.ScoreAsync(key, system, values, findings, context.CancellationToken);
             logger.LogInformation("Scored value version {ValueVersion} with system {SystemCode} v{SystemVersion}: scorecard version {ScorecardVersion}",
                 values.ValueVersion, system.SystemCode, system.Version, version);
         }
