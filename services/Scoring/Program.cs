@@ -13,7 +13,8 @@ if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPerfEvalDefaults("scoring");
 builder.AddPerfEvalDatabase("scoring", typeof(ScoringStore).Assembly);
-builder.AddPerfEvalMessaging("scoring", new ConsumerEndpoint("indicator-values-changed", typeof(IndicatorValuesChangedConsumer)));
+builder.AddPerfEvalMessaging("scoring", new ConsumerEndpoint("indicator-values-changed", typeof(IndicatorValuesChangedConsumer)),
+    new ConsumerEndpoint("declared-actuals-recorded", typeof(DeclaredActualsRecordedConsumer)));
 builder.Services.AddPerfEvalClient<IndicatorService.IndicatorServiceClient>(builder.Configuration, "Indicator");
 builder.Services.AddSingleton(builder.Configuration.GetSection("Scoring").Get<ScoringSettings>() ?? new ScoringSettings());
 builder.Services.AddSingleton(TimeProvider.System);

@@ -25,16 +25,20 @@ public sealed class ScoringSeedProofTests(PerfEvalCluster cluster, ITestOutputHe
     public Task JiashiExpenditureRateScoresFullMarksAndListsTheDeclaredDifference() => Run(async () =>
     {
         var evaluation = await NewJiashiEvaluationAsync();
-        // The bureau's own table says 100%; the scorecard keeps it beside the computed value, never instead of it.
+        var posted = await PostJiashiFiguresAsync(evaluation);
+        var computed = await WaitForScorecardAsync(evaluation, c => c.LedgerVersion >= posted && Round2(Actual(c, ExpenditureRate)) == 95.26m);
+        Assert.Empty(computed.DeclaredDifferences);
+
+        // The bureau's own table says 100%, typed after the books were closed: no value moves, yet the
+        // scorecard lists it beside the computed value (never instead of it) in a new version.
         await cluster.Indicator.RecordDeclaredActualsAsync(new RecordDeclaredActualsRequest
         {
             RequestId = NewId(), Evaluation = evaluation,
             Actuals = { new DeclaredActual { IndicatorCode = ExpenditureRate, Value = "100", Source = "伽师县 2020 自评表" } },
         }, deadline: Deadline());
-        var posted = await PostJiashiFiguresAsync(evaluation);
-
-        var card = await WaitForScorecardAsync(evaluation,
-            c => c.LedgerVersion >= posted && c.DeclaredDifferences.Any(d => d.IndicatorCode == ExpenditureRate));
+        var card = await WaitForScorecardAsync(evaluation, c => c.DeclaredDifferences.Any(d => d.IndicatorCode == ExpenditureRate));
+        Assert.Equal(computed.ScorecardVersion + 1, card.ScorecardVersion);
+        Assert.Equal((computed.Total, computed.ValueVersion), (card.Total, card.ValueVersion));
 
         Assert.Equal("resident-fund", card.SystemCode);
         var item = card.Items.Single(i => i.IndicatorCode == ExpenditureRate);

@@ -68,6 +68,33 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
     }
 
     /// <summary>
+    /// Rescores the latest scored values with new reconciliation findings (a declared actual recorded while
+    /// no value moved). Findings of values not scored yet are left to that scoring. Returns the new scorecard
+    /// version, or null when nothing changed.
+    /// </summary>
+    public async Task<long?> RescoreFindingsAsync(EvaluationKey key, GetFindingsResponse findings, CancellationToken cancellationToken)
+    {
+        var evaluationKey = EvaluationKeys.Format(key);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var state = await Sql.LockStateRowAsync(connection, transaction, InsertState, LockState, cancellationToken, evaluationKey);
+        var (valueVersion, scorecardVersion) = ((long)state[0], (long)state[1]);
+        // The latest snapshot scores like the scored value version: a value version that changed no score
+        // stores no new scorecard. Findings of a newer value version wait for that version's scoring.
+        if (findings.ValueVersion > valueVersion
+            || await LatestRowAsync(connection, transaction, evaluationKey, cancellationToken) is not { System: { } system, Values: { } values })
+            return null;
+        var judgments = await JudgmentsAsync(connection, transaction, evaluationKey, cancellationToken);
+        var scored = Compute(key, system, values, findings, judgments);
+        var newVersion = await SaveIfChangedAsync(connection, transaction, scored, system, values, findings, scorecardVersion, cancellationToken);
+        if (newVersion is { } v)
+            await Sql.ExecuteAsync(connection, transaction, "update evaluation_state set scorecard_version = $2 where evaluation_key = $1",
+                cancellationToken, evaluationKey, v);
+        await transaction.CommitAsync(cancellationToken);
+        return newVersion;
+    }
+
+    /// <summary>
     /// Stores a judgment (audited, with what it replaced) and rescores the latest scorecard with it.
     /// AIP-155: a repeated request id answers its first result; with another request it is refused.
     /// </summary>
