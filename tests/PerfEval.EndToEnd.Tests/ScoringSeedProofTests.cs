@@ -52,6 +52,8 @@ public sealed class ScoringSeedProofTests(PerfEvalCluster cluster, ITestOutputHe
         Assert.Equal(100m, Dec(difference.Declared));
         Assert.Equal(item.Actual, difference.Computed);
         Assert.Equal(95.26m, Round2(difference.Computed));
+        // 上解上级支出 has no budget line: left out of the rate, listed as a finding.
+        Assert.Contains(card.Findings, f => f.Contains("上解上级支出", StringComparison.Ordinal) && f.Contains("45310.34", StringComparison.Ordinal));
     });
 
     [Fact(DisplayName = "ExplainChange names the item a new posting moved and the ledger version it came from")]

@@ -48,6 +48,30 @@ public class IndicatorInputsTests
     }
 
     [Fact]
+    public void The_ledgers_unbudgeted_spending_is_listed_as_a_finding_and_its_other_findings_are_not()
+    {
+        var ledger = new Contracts.Ledger.V1.GetReconciliationFindingsResponse
+        {
+            Findings =
+            {
+                new Contracts.Ledger.V1.ReconciliationFinding
+                {
+                    Kind = Contracts.Ledger.V1.FindingKind.UnbudgetedSpending, AccountCode = "5004", Unit = "fen", Declared = "4531034000000",
+                    Message = "上解上级支出 45310.34 万元 无预算",
+                },
+                new Contracts.Ledger.V1.ReconciliationFinding { Kind = Contracts.Ledger.V1.FindingKind.PartsDoNotSum, Message = "收入小计 ≠ 基金收入" },
+            },
+        };
+        var indicator = Findings(new ReconciliationFinding { Kind = "ZERO_DENOMINATOR", IndicatorCode = Code, Message = "budget is 0" });
+
+        var merged = IndicatorInputs.WithLedgerFindings(indicator, ledger);
+
+        Assert.Equal(["budget is 0", "上解上级支出 45310.34 万元 无预算"], IndicatorInputs.FromFindings(merged).Findings);
+        Assert.Single(indicator.Findings);
+        Assert.Equal(indicator, IndicatorInputs.WithLedgerFindings(indicator, null));
+    }
+
+    [Fact]
     public void No_findings_means_no_declared_differences()
     {
         var (declared, texts) = IndicatorInputs.FromFindings(null);

@@ -1,4 +1,5 @@
 using PerfEval.Contracts.Indicator.V1;
+using Ledger = PerfEval.Contracts.Ledger.V1;
 
 namespace PerfEval.Scoring.Domain;
 
@@ -10,6 +11,23 @@ public static class IndicatorInputs
 {
     public const string DeclaredActualMismatch = "DECLARED_ACTUAL_MISMATCH";
     public const string DeclaredActualWithoutValue = "DECLARED_ACTUAL_WITHOUT_VALUE";
+    public const string UnbudgetedSpending = "UNBUDGETED_SPENDING";
+
+    /// <summary>
+    /// The indicator findings plus the ledger's unbudgeted spending (未列预算的支出, e.g. 上解上级支出, left out of
+    /// the execution rates), in one message so each scorecard version stores and replays one findings snapshot.
+    /// </summary>
+    public static GetFindingsResponse WithLedgerFindings(GetFindingsResponse findings, Ledger.GetReconciliationFindingsResponse? ledger)
+    {
+        var merged = findings.Clone();
+        foreach (var f in ledger?.Findings.Where(f => f.Kind == Ledger.FindingKind.UnbudgetedSpending) ?? [])
+            merged.Findings.Add(new ReconciliationFinding
+            {
+                Kind = UnbudgetedSpending, IndicatorCode = "", Unit = f.Unit, ComputedValue = f.Declared,
+                Message = f.Message.Length > 0 ? f.Message : $"unbudgeted spending on {f.AccountCode}: {f.Declared} {f.Unit}",
+            });
+        return merged;
+    }
 
     /// <summary>
     /// The declared (typed) actuals that differ from the computed ones, by item code, and every other
