@@ -1,4 +1,5 @@
 using PerfEval.Contracts.Indicator.V1;
+using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting;
 using PerfEval.Hosting.Messaging;
 using PerfEval.Hosting.Storage;
@@ -13,8 +14,11 @@ if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPerfEvalDefaults("scoring");
 builder.AddPerfEvalDatabase("scoring", typeof(ScoringStore).Assembly);
-builder.AddPerfEvalMessaging("scoring", new ConsumerEndpoint("indicator-values-changed", typeof(IndicatorValuesChangedConsumer)));
+builder.AddPerfEvalMessaging("scoring", new ConsumerEndpoint("indicator-values-changed", typeof(IndicatorValuesChangedConsumer)),
+    new ConsumerEndpoint("declared-actuals-recorded", typeof(DeclaredActualsRecordedConsumer)));
 builder.Services.AddPerfEvalClient<IndicatorService.IndicatorServiceClient>(builder.Configuration, "Indicator");
+builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");
+builder.Services.AddSingleton<FindingsReader>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Scoring").Get<ScoringSettings>() ?? new ScoringSettings());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ScoringStore>();

@@ -59,7 +59,7 @@ public class ProtobufMessageSerializerTests
         Assert.Equal(
             ["perfeval.ledger.v1.ledger-changed", "perfeval.indicator.v1.indicator-values-changed",
              "perfeval.scoring.v1.evaluation-scored", "perfeval.reporting.v1.report-published",
-             "perfeval.scoring.v1.monitoring-status-changed"],
+             "perfeval.scoring.v1.monitoring-status-changed", "perfeval.indicator.v1.declared-actuals-recorded"],
             EventCatalog.All.Select(e => e.ExchangeName));
         Assert.All(EventCatalog.All, e => Assert.StartsWith("perfeval.events.v1.", e.FullName));
     }

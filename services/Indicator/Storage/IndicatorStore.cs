@@ -210,6 +210,15 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         }
         var response = new RecordDeclaredActualsResponse();
         await SaveRequestAsync(connection, transaction, request.RequestId, "RecordDeclaredActuals", hash, response, cancellationToken);
+        // No value moves, so no IndicatorValuesChanged: scoring learns of the new findings from this event.
+        await Outbox.EnqueueAsync(connection, transaction, new DeclaredActualsRecorded
+        {
+            EvaluationKey = evaluationKey,
+            RegionCode = request.Evaluation.RegionCode,
+            SubjectCode = request.Evaluation.SubjectCode,
+            FiscalYear = request.Evaluation.FiscalYear,
+            IndicatorCodes = { request.Actuals.Select(a => a.IndicatorCode).Distinct() },
+        }, evaluationKey, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return response;
     }

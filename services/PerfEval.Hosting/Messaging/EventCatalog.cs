@@ -33,8 +33,12 @@ public static class EventCatalog
         new(typeof(MonitoringStatusChanged), Contracts.Events.V1.MonitoringStatusChanged.Descriptor,
             "perfeval.scoring.v1.monitoring-status-changed");
 
+    public static readonly EventType DeclaredActualsRecorded =
+        new(typeof(DeclaredActualsRecorded), Contracts.Events.V1.DeclaredActualsRecorded.Descriptor,
+            "perfeval.indicator.v1.declared-actuals-recorded");
+
     public static readonly IReadOnlyList<EventType> All =
-        [LedgerChanged, IndicatorValuesChanged, EvaluationScored, ReportPublished, MonitoringStatusChanged];
+        [LedgerChanged, IndicatorValuesChanged, EvaluationScored, ReportPublished, MonitoringStatusChanged, DeclaredActualsRecorded];
 
     static readonly Dictionary<string, EventType> ByFullName = All.ToDictionary(e => e.FullName, StringComparer.Ordinal);
     static readonly Dictionary<Type, EventType> ByClrType = All.ToDictionary(e => e.ClrType);

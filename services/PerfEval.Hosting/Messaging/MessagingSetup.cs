@@ -63,6 +63,7 @@ public static class MessagingSetup
                 ConfigureEvent<EvaluationScored>(cfg);
                 ConfigureEvent<ReportPublished>(cfg);
                 ConfigureEvent<MonitoringStatusChanged>(cfg);
+                ConfigureEvent<DeclaredActualsRecorded>(cfg);
 
                 foreach (var consumer in consumers)
                 {

@@ -87,7 +87,8 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
             ?? throw RpcErrors.NotFound($"{key} has no scorecard version {request.FromVersion}");
         var to = await store.GetVersionAsync(key, request.ToVersion, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"{key} has no scorecard version {request.ToVersion}");
-        return ChangeExplainer.Explain(from, to);
+        return ChangeExplainer.Explain(from.Scored, to.Scored,
+            IndicatorInputs.Lineage(from.Values), IndicatorInputs.Lineage(to.Values));
     }
 
     public override async Task<GetMonitoringResponse> GetMonitoring(GetMonitoringRequest request, ServerCallContext context)

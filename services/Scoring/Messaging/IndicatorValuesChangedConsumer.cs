@@ -11,7 +11,7 @@ namespace PerfEval.Scoring.Messaging;
 /// Rescores "to latest": reads the indicator service's current system and values, so events that arrive
 /// late, twice or out of order never roll a scorecard back.
 /// </summary>
-public sealed class IndicatorValuesChangedConsumer(IndicatorService.IndicatorServiceClient indicators, ScoringStore store,
+public sealed class IndicatorValuesChangedConsumer(IndicatorService.IndicatorServiceClient indicators, FindingsReader findingsReader, ScoringStore store,
     ILogger<IndicatorValuesChangedConsumer> logger) : IConsumer<IndicatorValuesChanged>
 {
     public async Task Consume(ConsumeContext<IndicatorValuesChanged> context)
@@ -26,10 +26,12 @@ public sealed class IndicatorValuesChangedConsumer(IndicatorService.IndicatorSer
             deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: context.CancellationToken)).System;
         var values = await indicators.GetIndicatorValuesAsync(new GetIndicatorValuesRequest { Evaluation = key },
             deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: context.CancellationToken);
+        // Declared (typed) actuals that differ from the computed ones are listed on the scorecard with both values.
+        var findings = await findingsReader.ReadAsync(key, context.CancellationToken);
 
         try
         {
-            var version = await store.ScoreAsync(key, system, values, context.CancellationToken);
+            var version = await store.ScoreAsync(key, system, values, findings, context.CancellationToken);
             logger.LogInformation("Scored value version {ValueVersion} with system {SystemCode} v{SystemVersion}: scorecard version {ScorecardVersion}",
                 values.ValueVersion, system.SystemCode, system.Version, version);
         }

@@ -34,7 +34,7 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
     /// anything changed. Returns the new scorecard version, or null.
     /// </summary>
     public async Task<long?> ScoreAsync(EvaluationKey key, IndicatorSystem system, GetIndicatorValuesResponse values,
-        CancellationToken cancellationToken)
+        GetFindingsResponse? findings, CancellationToken cancellationToken)
     {
         var evaluationKey = EvaluationKeys.Format(key);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -48,7 +48,7 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         EvaluationScored scored;
         try
         {
-            scored = Compute(key, system, values, judgments);
+            scored = Compute(key, system, values, findings, judgments);
         }
         catch (InvalidSystemException ex)
         {
@@ -58,11 +58,38 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
             await transaction.CommitAsync(cancellationToken);
             throw;
         }
-        var newVersion = await SaveIfChangedAsync(connection, transaction, scored, system, values, scorecardVersion, cancellationToken);
+        var newVersion = await SaveIfChangedAsync(connection, transaction, scored, system, values, findings, scorecardVersion, cancellationToken);
         await Sql.ExecuteAsync(connection, transaction,
             "update evaluation_state set value_version = $2, scorecard_version = $3, refused_reason = null where evaluation_key = $1",
             cancellationToken, evaluationKey, values.ValueVersion, newVersion ?? scorecardVersion);
         await PublishMonitoringChangesAsync(connection, transaction, key, system, values, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return newVersion;
+    }
+
+    /// <summary>
+    /// Rescores the latest scored values with new reconciliation findings (a declared actual recorded while
+    /// no value moved). Findings of values not scored yet are left to that scoring. Returns the new scorecard
+    /// version, or null when nothing changed.
+    /// </summary>
+    public async Task<long?> RescoreFindingsAsync(EvaluationKey key, GetFindingsResponse findings, CancellationToken cancellationToken)
+    {
+        var evaluationKey = EvaluationKeys.Format(key);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var state = await Sql.LockStateRowAsync(connection, transaction, InsertState, LockState, cancellationToken, evaluationKey);
+        var (valueVersion, scorecardVersion) = ((long)state[0], (long)state[1]);
+        // The latest snapshot scores like the scored value version: a value version that changed no score
+        // stores no new scorecard. Findings of a newer value version wait for that version's scoring.
+        if (findings.ValueVersion > valueVersion
+            || await LatestRowAsync(connection, transaction, evaluationKey, cancellationToken) is not { System: { } system, Values: { } values })
+            return null;
+        var judgments = await JudgmentsAsync(connection, transaction, evaluationKey, cancellationToken);
+        var scored = Compute(key, system, values, findings, judgments);
+        var newVersion = await SaveIfChangedAsync(connection, transaction, scored, system, values, findings, scorecardVersion, cancellationToken);
+        if (newVersion is { } v)
+            await Sql.ExecuteAsync(connection, transaction, "update evaluation_state set scorecard_version = $2 where evaluation_key = $1",
+                cancellationToken, evaluationKey, v);
         await transaction.CommitAsync(cancellationToken);
         return newVersion;
     }
@@ -109,8 +136,8 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
             judgment.Author, requestId, replaces);
 
         var judgments = await JudgmentsAsync(connection, transaction, evaluationKey, cancellationToken);
-        var scored = Compute(key, system, values, judgments);
-        var newVersion = await SaveIfChangedAsync(connection, transaction, scored, system, values, scorecardVersion, cancellationToken);
+        var scored = Compute(key, system, values, latest.Findings, judgments);
+        var newVersion = await SaveIfChangedAsync(connection, transaction, scored, system, values, latest.Findings, scorecardVersion, cancellationToken);
         if (newVersion is { } v)
             await Sql.ExecuteAsync(connection, transaction, "update evaluation_state set scorecard_version = $2 where evaluation_key = $1",
                 cancellationToken, evaluationKey, v);
@@ -235,9 +262,11 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         }
     }
 
-    EvaluationScored Compute(EvaluationKey key, IndicatorSystem system, GetIndicatorValuesResponse values, IReadOnlyList<Judgment> judgments)
+    EvaluationScored Compute(EvaluationKey key, IndicatorSystem system, GetIndicatorValuesResponse values, GetFindingsResponse? findings,
+        IReadOnlyList<Judgment> judgments)
     {
-        var inputs = ScoringInputsBuilder.Build(values.Values, judgments);
+        var (declared, findingTexts) = IndicatorInputs.FromFindings(findings);
+        var inputs = ScoringInputsBuilder.Build(values.Values, judgments, declared, findingTexts);
         var card = RulesEngine.Score(system, inputs, settings.GradesFor(system.SystemCode));
         return ScorecardMessages.ToEvent(card, system, EvaluationKeys.Format(key), key.RegionCode, key.SubjectCode, key.FiscalYear,
             values.ValueVersion, values.LedgerVersion);
@@ -245,7 +274,8 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
 
     /// <summary>Stores <paramref name="scored"/> as the next version when it differs from the latest, and enqueues it.</summary>
     static async Task<long?> SaveIfChangedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, EvaluationScored scored,
-        IndicatorSystem system, GetIndicatorValuesResponse values, long scorecardVersion, CancellationToken cancellationToken)
+        IndicatorSystem system, GetIndicatorValuesResponse values, GetFindingsResponse? findings, long scorecardVersion,
+        CancellationToken cancellationToken)
     {
         var previous = (await LatestRowAsync(connection, transaction, scored.EvaluationKey, cancellationToken))?.Scored;
         var before = previous?.Items.ToDictionary(i => i.IndicatorCode) ?? [];
@@ -254,16 +284,19 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
             .Select(i => i.IndicatorCode));
         var systemChanged = previous is not null
             && (previous.SystemCode != scored.SystemCode || previous.SystemVersion != scored.SystemVersion || previous.Items.Count != scored.Items.Count);
-        if (previous is not null && scored.ChangedItemCodes.Count == 0 && !systemChanged)
+        // A declared actual recorded (or corrected) while no value moved changes only what is listed beside the items.
+        var listsChanged = previous is not null
+            && (!previous.DeclaredDifferences.SequenceEqual(scored.DeclaredDifferences) || !previous.Findings.SequenceEqual(scored.Findings));
+        if (previous is not null && scored.ChangedItemCodes.Count == 0 && !systemChanged && !listsChanged)
             return null;
 
         var newVersion = scorecardVersion + 1;
         scored.ScorecardVersion = newVersion;
         await Sql.ExecuteAsync(connection, transaction,
-            "insert into scorecards (evaluation_key, scorecard_version, value_version, total, grade, scored, system_snapshot, values_snapshot) "
-            + "values ($1, $2, $3, $4, $5, $6, $7, $8)", cancellationToken,
+            "insert into scorecards (evaluation_key, scorecard_version, value_version, total, grade, scored, system_snapshot, values_snapshot, findings_snapshot) "
+            + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9)", cancellationToken,
             scored.EvaluationKey, newVersion, scored.ValueVersion, decimal.Parse(scored.Total, CultureInfo.InvariantCulture), scored.Grade,
-            scored.ToByteArray(), system.ToByteArray(), values.ToByteArray());
+            scored.ToByteArray(), system.ToByteArray(), values.ToByteArray(), findings?.ToByteArray());
         await Outbox.EnqueueAsync(connection, transaction, scored, scored.EvaluationKey, cancellationToken);
         return newVersion;
     }
@@ -297,12 +330,18 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         };
     }
 
-    public async Task<EvaluationScored?> GetVersionAsync(string evaluationKey, long version, CancellationToken cancellationToken)
+    /// <summary>One stored scorecard version with the indicator values (and their lineage) it was scored from.</summary>
+    public async Task<(EvaluationScored Scored, GetIndicatorValuesResponse? Values)?> GetVersionAsync(string evaluationKey, long version,
+        CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await Sql.ScalarAsync(connection, null,
-                "select scored from scorecards where evaluation_key = $1 and scorecard_version = $2", cancellationToken, evaluationKey, version)
-            is byte[] bytes ? EvaluationScored.Parser.ParseFrom(bytes) : null;
+        await using var command = Sql.Command(connection, null,
+            "select scored, values_snapshot from scorecards where evaluation_key = $1 and scorecard_version = $2", evaluationKey, version);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return (EvaluationScored.Parser.ParseFrom((byte[])reader[0]),
+            reader.IsDBNull(1) ? null : GetIndicatorValuesResponse.Parser.ParseFrom((byte[])reader[1]));
     }
 
     /// <summary>One page of the audit trail, oldest first, after judgment id <paramref name="afterId"/>.</summary>
@@ -355,20 +394,21 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         return judgments;
     }
 
-    sealed record LatestRow(EvaluationScored Scored, IndicatorSystem? System, GetIndicatorValuesResponse? Values);
+    sealed record LatestRow(EvaluationScored Scored, IndicatorSystem? System, GetIndicatorValuesResponse? Values, GetFindingsResponse? Findings);
 
     static async Task<LatestRow?> LatestRowAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string evaluationKey,
         CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(connection, transaction,
-            "select scored, system_snapshot, values_snapshot from scorecards where evaluation_key = $1 order by scorecard_version desc limit 1",
+            "select scored, system_snapshot, values_snapshot, findings_snapshot from scorecards where evaluation_key = $1 order by scorecard_version desc limit 1",
             evaluationKey);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
         return new LatestRow(EvaluationScored.Parser.ParseFrom((byte[])reader[0]),
             reader.IsDBNull(1) ? null : IndicatorSystem.Parser.ParseFrom((byte[])reader[1]),
-            reader.IsDBNull(2) ? null : GetIndicatorValuesResponse.Parser.ParseFrom((byte[])reader[2]));
+            reader.IsDBNull(2) ? null : GetIndicatorValuesResponse.Parser.ParseFrom((byte[])reader[2]),
+            reader.IsDBNull(3) ? null : GetFindingsResponse.Parser.ParseFrom((byte[])reader[3]));
     }
 
     static async Task<byte[]?> ReplayAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, IMessage request,

@@ -1,0 +1,63 @@
+using PerfEval.Contracts.Indicator.V1;
+using Ledger = PerfEval.Contracts.Ledger.V1;
+
+namespace PerfEval.Scoring.Domain;
+
+/// <summary>
+/// Maps what the indicator service reports beside the values (reconciliation findings, lineage) onto the
+/// scoring inputs and the change explainer. Pure, so the mapping is unit-tested without the services.
+/// </summary>
+public static class IndicatorInputs
+{
+    public const string DeclaredActualMismatch = "DECLARED_ACTUAL_MISMATCH";
+    public const string DeclaredActualWithoutValue = "DECLARED_ACTUAL_WITHOUT_VALUE";
+    public const string UnbudgetedSpending = "UNBUDGETED_SPENDING";
+
+    /// <summary>
+    /// The indicator findings plus the ledger's unbudgeted spending (未列预算的支出, e.g. 上解上级支出, left out of
+    /// the execution rates), in one message so each scorecard version stores and replays one findings snapshot.
+    /// </summary>
+    public static GetFindingsResponse WithLedgerFindings(GetFindingsResponse findings, Ledger.GetReconciliationFindingsResponse? ledger)
+    {
+        var merged = findings.Clone();
+        foreach (var f in ledger?.Findings.Where(f => f.Kind == Ledger.FindingKind.UnbudgetedSpending) ?? [])
+            merged.Findings.Add(new ReconciliationFinding
+            {
+                Kind = UnbudgetedSpending, IndicatorCode = "", Unit = f.Unit, ComputedValue = f.Declared,
+                Message = f.Message.Length > 0 ? f.Message : $"unbudgeted spending on {f.AccountCode}: {f.Declared} {f.Unit}",
+            });
+        return merged;
+    }
+
+    /// <summary>
+    /// The declared (typed) actuals that differ from the computed ones, by item code, and every other
+    /// finding as text. The rules engine compares a declared actual with its own computed actual again,
+    /// so the scorecard lists both values at the version it scored.
+    /// </summary>
+    public static (IReadOnlyDictionary<string, string> Declared, IReadOnlyList<string> Findings) FromFindings(GetFindingsResponse? findings)
+    {
+        var declared = new Dictionary<string, string>(StringComparer.Ordinal);
+        var texts = new List<string>();
+        foreach (var f in findings?.Findings ?? [])
+        {
+            if (f.Kind is DeclaredActualMismatch or DeclaredActualWithoutValue && f.IndicatorCode.Length > 0 && f.DeclaredValue.Length > 0)
+                declared[f.IndicatorCode] = f.DeclaredValue;
+            // A declared actual without a computed value may name an item the system lacks, where the
+            // scorecard has no row to show it: its text is kept as a finding as well.
+            if (f.Kind != DeclaredActualMismatch)
+                texts.Add(f.Message.Length > 0 ? f.Message : $"{f.Kind}: {f.IndicatorCode}");
+        }
+        return (declared, texts);
+    }
+
+    /// <summary>The lineage of each value by indicator code; empty for values stored before lineage existed.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<ChangeExplainer.LineageInput>> Lineage(GetIndicatorValuesResponse? values)
+    {
+        if (values is null || values.Lineage.Count == 0)
+            return ChangeExplainer.NoLineage;
+        var lineage = new Dictionary<string, IReadOnlyList<ChangeExplainer.LineageInput>>(StringComparer.Ordinal);
+        foreach (var l in values.Lineage)
+            lineage[l.IndicatorCode] = [.. l.Inputs.Select(i => new ChangeExplainer.LineageInput(i.Key, i.Value, i.Source))];
+        return lineage;
+    }
+}
