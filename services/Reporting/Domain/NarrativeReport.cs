@@ -113,7 +113,11 @@ static class ReportView
             ["scored"] = m.Total is not null,
             ["total"] = m.Total is { } t ? Display.Number(t) : Display.NoData,
             ["grade"] = Or(m.Grade),
-            ["versions"] = new ScriptObject { ["ledger"] = m.Inputs.LedgerVersion, ["value"] = m.Inputs.ValueVersion, ["scorecard"] = m.Inputs.ScorecardVersion },
+            ["versions"] = new ScriptObject
+            {
+                ["ledger"] = m.Inputs.LedgerVersion, ["value"] = m.Inputs.ValueVersion, ["scorecard"] = m.Inputs.ScorecardVersion,
+                ["findings_ledger"] = m.Inputs.FindingsLedgerVersion, ["findings_value"] = m.Inputs.FindingsValueVersion,
+            },
             ["charts"] = new ScriptObject
             {
                 ["income_composition"] = charts.Any(c => c.Id == Charts.IncomeComposition),

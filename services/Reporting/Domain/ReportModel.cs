@@ -65,7 +65,13 @@ public sealed record ReportModel
 }
 
 /// <summary>The versions a render was computed from, stored with it so the render can be reproduced.</summary>
-public sealed record InputVersions(long LedgerVersion, long ValueVersion, long ScorecardVersion);
+public sealed record InputVersions(long LedgerVersion, long ValueVersion, long ScorecardVersion)
+{
+    /// <summary>Ledger version the reconciliation findings were read at; 0 when the ledger gave none.</summary>
+    public long FindingsLedgerVersion { get; init; }
+    /// <summary>Indicator value version of the indicator findings; 0 when the indicator service gave none.</summary>
+    public long FindingsValueVersion { get; init; }
+}
 
 /// <summary>The header block's money (fen) and the fixed 预算执行率 item (分值, 执行率, 得分).</summary>
 public sealed record BudgetHeader(long? InitialBudgetFen, long? FinalBudgetFen, long? ActualFen, decimal? Weight, decimal? Score)

@@ -50,7 +50,11 @@ public static partial class ReportModelBuilder
             TableKind = subject?.Kind == SubjectKind.TransferFund ? SelfEvaluationTableKind.TransferRegional : SelfEvaluationTableKind.ScoredProject,
             ReportDate = sources.ReportDate,
             ResponsibleUnit = sources.ResponsibleUnit,
-            Inputs = new InputVersions(sources.Metrics?.LedgerVersion ?? sources.Balances.LedgerVersion, s.ValueVersion, s.ScorecardVersion),
+            Inputs = new InputVersions(sources.Metrics?.LedgerVersion ?? sources.Balances.LedgerVersion, s.ValueVersion, s.ScorecardVersion)
+            {
+                FindingsLedgerVersion = sources.LedgerFindings?.LedgerVersion ?? 0,
+                FindingsValueVersion = sources.IndicatorFindings?.ValueVersion ?? 0,
+            },
             Budget = HeaderItem(s) is { } headerItem
                 ? Header(funds, sources.Metrics) with { Weight = Parse(headerItem.Weight), Score = Parse(headerItem.Score) }
                 : Header(funds, sources.Metrics),

@@ -73,7 +73,7 @@ public sealed class EvaluationScoredConsumer(LedgerService.LedgerServiceClient l
             ReportDate = model.ReportDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ContentSha256 = rendered.ContentSha256,
         };
-        var stored = await store.SaveAsync(published, rendered.Files, context.CancellationToken);
+        var stored = await store.SaveAsync(published, rendered.Files, context.CancellationToken, model.Inputs);
         logger.LogInformation("Report version {ReportVersion} rendered from scorecard version {ScorecardVersion} and ledger version {LedgerVersion}",
             stored?.ReportVersion, scored.ScorecardVersion, model.Inputs.LedgerVersion);
     }
