@@ -258,4 +258,19 @@ public class ReportModelBuilderTests
         Assert.Null(model.Funds.PriorYearIncomeFen);
         Assert.Empty(model.Transfers);
     }
+
+    [Fact]
+    public void The_scorecards_met_decides_a_deviation_and_an_assessment_shows_its_band()
+    {
+        var sources = Complete();
+        sources.Scorecard.Items.Add(new ScoredItem
+        {
+            IndicatorCode = "burden-relief", Name = "减轻参保人员就医经济负担", Target = "有效缓解", Weight = "10", Score = "9.00", ComputedScore = "9.00",
+            Met = true, Level1 = "效益指标", Level2 = "社会效益指标", AssessmentBand = "达成年度指标", AssessmentDescription = "报销水平提高。",
+        });
+        var model = ReportModelBuilder.Build(sources);
+        var row = model.Indicators.Single(r => r.Name == "减轻参保人员就医经济负担");
+        Assert.Equal(("达成年度指标", true, ""), (row.Actual, row.Met, row.DeviationNote));
+        Assert.DoesNotContain(model.Deviations, d => d.Name == row.Name);
+    }
 }

@@ -88,8 +88,9 @@ public static partial class ReportModelBuilder
             row = row with { ScoreNote = $"评价人调整：计算得分{item.ComputedScore}，调整为{item.OverrideScore}（{item.OverrideAuthor}：{item.OverrideReason}）" };
         else if (Parse(item.DeductedPoints) is > 0m)
             row = row with { ScoreNote = $"扣{item.DeductedPoints}分：{string.Join("；", item.DeductionReasons)}" };
-        // The scorecard's own "met" decides; the weight comparison is the fallback for old scorecards.
-        row = row with { Met = item.Score.Length > 0 && (item.Met || !row.Missed) };
+        // The scorecard's own "met" decides (a range item can miss at full score); scorecards from before
+        // it carried computed scores fall back to comparing score and weight.
+        row = row with { Met = item.Score.Length > 0 && (item.ComputedScore.Length > 0 ? item.Met : !row.Missed) };
         if (!row.Met && row.DeviationNote.Length == 0)
             row = row with { DeviationNote = item.Actual.Length == 0 && !qualitative
                 ? $"缺少计算所需数据{(item.NoValueReason.Length > 0 ? "（" + item.NoValueReason + "）" : "")}。{MissingNote}"
