@@ -1,3 +1,4 @@
+using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting;
 using PerfEval.Hosting.Messaging;
@@ -15,6 +16,7 @@ builder.AddPerfEvalDefaults("reporting");
 builder.AddPerfEvalDatabase("reporting", typeof(ReportStore).Assembly);
 builder.AddPerfEvalMessaging("reporting", new ConsumerEndpoint("evaluation-scored", typeof(EvaluationScoredConsumer)));
 builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");
+builder.Services.AddPerfEvalClient<IndicatorService.IndicatorServiceClient>(builder.Configuration, "Indicator");
 builder.Services.AddSingleton<ReportStore>();
 // Templates are read once at start-up; a province's own files in Reporting:TemplateFolder replace the defaults.
 builder.Services.AddSingleton(new ReportTemplates(builder.Configuration["Reporting:TemplateFolder"]));

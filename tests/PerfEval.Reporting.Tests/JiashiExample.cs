@@ -59,8 +59,8 @@ public static class JiashiExample
         FindingsAvailable = true,
         Findings =
         [
-            new("declared-expenditure-execution", "自评表填报的基金支出预算执行率为100%，账簿计算的待遇支出执行率为95.26%", null, null),
-            new("declared-expenditure-scope", "汇总表“执行预算”300.39%把未列预算的上解上级支出计入分子", Fen(66350.45m), Fen(21040.11m)),
+            new("declared-expenditure-execution", "自评表填报的基金支出预算执行率为100%，账簿计算的待遇支出执行率为95.26%", "100.00%", "95.26%", "4.74%"),
+            new("declared-expenditure-scope", "汇总表“执行预算”300.39%把未列预算的上解上级支出计入分子", "66350.45万元", "21040.11万元", "45310.34万元"),
         ],
     };
 }

@@ -95,7 +95,8 @@ public class ReportModelBuilderTests
         var model = ReportModelBuilder.Build(sources);
         var row = Assert.Single(model.Deviations);
         Assert.Equal("暂无数据", row.Actual);
-        Assert.Equal("缺少计算所需数据", row.DeviationNote);
+        Assert.StartsWith("缺少计算所需数据", row.DeviationNote);
+        Assert.Contains(ReportModelBuilder.MissingNote, row.DeviationNote);
     }
 
     [Fact]
@@ -117,4 +118,159 @@ public class ReportModelBuilderTests
     [InlineData("0", "0.00")]
     public void Values_display_with_two_decimals_half_away_from_zero(string value, string shown) =>
         Assert.Equal(shown, Display.Number(decimal.Parse(value, System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>The ledger's fund metrics for the Jiashi 2020 resident fund, as GetFundMetrics answers.</summary>
+    static GetFundMetricsResponse Metrics() => new()
+    {
+        LedgerVersion = 9,
+        Accounts =
+        {
+            new AccountMetrics { AccountCode = "3001", AccountName = "基金结余", AccountClass = AccountClass.NetAsset, ActualFen = Fen(29014.61m) },
+            new AccountMetrics { AccountCode = "4", AccountName = "基金收入", AccountClass = AccountClass.Income, IsGroup = true, ActualFen = Fen(38154.63m) },
+            new AccountMetrics
+            {
+                AccountCode = "4001", AccountName = "基本医疗保险费收入", AccountClass = AccountClass.Income, ActualFen = Fen(38154.63m),
+                BudgetFen = Fen(36026.78m), HasBudgetLine = true, InitialBudgetFen = Fen(36000m), PriorYearActualFen = Fen(34586.52m),
+            },
+            new AccountMetrics
+            {
+                AccountCode = "5001", AccountName = "基本医疗保险待遇支出", AccountClass = AccountClass.Expenditure, ActualFen = Fen(21040.11m),
+                BudgetFen = Fen(22087.64m), HasBudgetLine = true, InitialBudgetFen = Fen(22000m), PriorYearActualFen = Fen(15823.75m),
+            },
+            new AccountMetrics { AccountCode = "5004", AccountName = "上解上级支出", AccountClass = AccountClass.Expenditure, ActualFen = Fen(45310.34m) },
+        },
+        Summary = new FundSummary
+        {
+            IncomeFen = Fen(38154.63m), ExpenditureFen = Fen(66350.45m), OpeningBalanceFen = Fen(29014.61m),
+            PriorYearIncomeFen = Fen(34586.52m), PriorYearExpenditureFen = Fen(15823.75m),
+        },
+        Transfers =
+        {
+            new TransferFunding
+            {
+                Level = FundingLevel.Central, AllocatedFen = Fen(58278m), ClawbackFen = Fen(707m), ReceivedFen = Fen(57571m),
+                DocumentNumbers = { "财社〔2022〕1号" },
+            },
+        },
+    };
+
+    static ReportSources Complete()
+    {
+        var sources = Jiashi();
+        var item = sources.Scorecard.Items[0];
+        item.Level1 = "产出指标";
+        item.Level2 = "数量指标";
+        sources.Scorecard.Items.Add(new ScoredItem
+        {
+            IndicatorCode = "budget-execution-rate", Name = "预算执行率", Target = "≥100%", Unit = "%", Actual = "95.26", Weight = "10",
+            Score = "9.53", ComputedScore = "9.53", Level1 = "预算执行率", Level2 = "预算执行率", DeviationNote = "住院人次少于预期。",
+        });
+        sources.Scorecard.Items.Add(new ScoredItem
+        {
+            IndicatorCode = "satisfaction", Name = "参保对象满意度", Target = "≥95%", Unit = "%", Weight = "10",
+            Level1 = "满意度指标", Level2 = "服务对象满意度指标", NoValueReason = "missing observation 满意度 (satisfaction)",
+        });
+        sources.Scorecard.Level1Subtotals.Add(new PerfEval.Contracts.Events.V1.ScoreSubtotal { Level1 = "预算执行率", Weight = "10", Score = "9.53" });
+        return sources with
+        {
+            Metrics = Metrics(),
+            LedgerFindings = new GetReconciliationFindingsResponse
+            {
+                LedgerVersion = 9,
+                Findings =
+                {
+                    new ReconciliationFinding
+                    {
+                        Kind = FindingKind.RatioOverWrongScope, Unit = "%", Declared = "300.39", Compared = "95.26", Difference = "205.13",
+                        Message = "支出 执行预算% 300.39% 含未列预算的支出 (ratio over a different scope than its budget)",
+                    },
+                    new ReconciliationFinding
+                    {
+                        Kind = FindingKind.UnbudgetedSpending, Unit = "fen", AccountCode = "5004", Declared = Fen(45310.34m).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        Compared = "0", Message = "上解上级支出 45310.34 万元 无预算",
+                    },
+                },
+            },
+            IndicatorFindings = new IndicatorFindings(4,
+            [
+                ReportModelBuilder.IndicatorFinding("DECLARED_ACTUAL_MISMATCH", "城乡居民医疗保险基金支出预算执行率", "%", "100", "95.26", "4.74",
+                    "declared 100%, computed 95.26%"),
+            ]),
+        };
+    }
+
+    [Fact]
+    public void Fund_figures_come_from_the_ledger_metrics_with_prior_year_and_opening_balance()
+    {
+        var model = ReportModelBuilder.Build(Complete());
+        var funds = model.Funds!;
+        Assert.Equal(9, model.Inputs.LedgerVersion);
+        Assert.Equal(["4001"], funds.Income.Select(l => l.Code));
+        Assert.Equal("105.91%", Display.Percent(funds.IncomeExecutionRate));
+        Assert.Equal("95.26%", Display.Percent(funds.ExpenditureExecutionRate));
+        Assert.Equal("45310.34", Display.Money(Assert.Single(funds.UnbudgetedSpending).ActualFen));
+        Assert.Equal("818.79", Display.Money(funds.AccumulatedBalanceFen));
+        Assert.Equal("0.15", Display.Number(funds.MonthsOfPaymentCovered!.Value));
+        Assert.Equal(Fen(34586.52m), funds.PriorYearIncomeFen);
+        Assert.Equal(Fen(22000m), model.Budget.InitialBudgetFen);
+        Assert.Equal((10m, 9.53m), (model.Budget.Weight!.Value, model.Budget.Score!.Value));
+        var transfer = Assert.Single(model.Transfers);
+        Assert.Equal(("中央", "57571.00", "98.79%"), (transfer.Level, Display.Money(transfer.ReceivedFen), Display.Percent(transfer.FundingArrivalRate)));
+    }
+
+    [Fact]
+    public void Rows_carry_their_levels_notes_and_missing_notes_are_marked()
+    {
+        var model = ReportModelBuilder.Build(Complete());
+        var rate = model.Indicators.Single(r => r.Name == "预算执行率");
+        Assert.Equal(("预算执行率", "预算执行率", "住院人次少于预期。"), (rate.Level1, rate.Level2, rate.DeviationNote));
+        var satisfaction = model.Indicators.Single(r => r.Name == "参保对象满意度");
+        Assert.Equal("暂无数据", satisfaction.Actual);
+        Assert.Contains(ReportModelBuilder.MissingNote, satisfaction.DeviationNote);
+        Assert.Contains("missing observation 满意度", satisfaction.DeviationNote);
+        Assert.Equal(["预算执行率", "参保对象满意度"], model.Deviations.Select(d => d.Name));
+        Assert.Equal("产出指标", model.Indicators[0].Level1);
+        Assert.Equal(9.53m, Assert.Single(model.Subtotals).Score);
+        var text = Encoding.UTF8.GetString(ReportRenderer.Render(model, ReportTemplates.Default).Files.Single(f => f.Format == "markdown").Content);
+        Assert.Contains("其中：预算执行率分值10分、得分9.53分。", text);
+        Assert.Contains("较上年增加3568.11万元，增幅10.32%", text);
+    }
+
+    [Fact]
+    public void The_appendix_lists_ledger_and_indicator_findings_in_their_units()
+    {
+        var model = ReportModelBuilder.Build(Complete());
+        Assert.True(model.FindingsAvailable);
+        Assert.Equal(3, model.Findings.Count);
+        Assert.Equal(("执行率口径错误：支出 执行预算% 300.39% 含未列预算的支出", "300.39%", "95.26%", "205.13%"),
+            (model.Findings[0].Description, model.Findings[0].Declared, model.Findings[0].Compared, model.Findings[0].Difference));
+        Assert.Equal(("45310.34万元", "未列预算"), (model.Findings[1].Declared, model.Findings[1].Compared));
+        Assert.Equal(("100.00%", "95.26%", "4.74%"), (model.Findings[2].Declared, model.Findings[2].Compared, model.Findings[2].Difference));
+    }
+
+    [Fact]
+    public void Without_the_ledger_findings_the_appendix_is_no_data_and_metrics_fall_back_to_balances()
+    {
+        var model = ReportModelBuilder.Build(Complete() with { LedgerFindings = null, Metrics = null });
+        Assert.False(model.FindingsAvailable);
+        Assert.Equal(7, model.Inputs.LedgerVersion);
+        Assert.Equal("95.26%", Display.Percent(model.Funds!.ExpenditureExecutionRate));
+        Assert.Null(model.Funds.PriorYearIncomeFen);
+        Assert.Empty(model.Transfers);
+    }
+
+    [Fact]
+    public void The_scorecards_met_decides_a_deviation_and_an_assessment_shows_its_band()
+    {
+        var sources = Complete();
+        sources.Scorecard.Items.Add(new ScoredItem
+        {
+            IndicatorCode = "burden-relief", Name = "减轻参保人员就医经济负担", Target = "有效缓解", Weight = "10", Score = "9.00", ComputedScore = "9.00",
+            Met = true, Level1 = "效益指标", Level2 = "社会效益指标", AssessmentBand = "达成年度指标", AssessmentDescription = "报销水平提高。",
+        });
+        var model = ReportModelBuilder.Build(sources);
+        var row = model.Indicators.Single(r => r.Name == "减轻参保人员就医经济负担");
+        Assert.Equal(("达成年度指标", true, ""), (row.Actual, row.Met, row.DeviationNote));
+        Assert.DoesNotContain(model.Deviations, d => d.Name == row.Name);
+    }
 }

@@ -8,10 +8,12 @@ using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Contracts.Scoring.V1;
 
-// The sample fund-year: 伽师县 2020 resident fund (DOMAIN.md §8): income budget 36026.78 万元,
-// actual 38154.63 万元 → 收入预算执行率 105.91%, scored 100.00, 优; 待遇支出 21040.11 of 22087.64 → 95.26%,
-// 上解上级支出 45310.34 unbudgeted; 滚存结余 818.79. Writes every report format to .local/out/.
-// Ids are fixed, so running the sample again replays the same postings and changes nothing.
+// The sample fund-year: 伽师县 2020 resident fund (DOMAIN.md §8, seed 001), posted from the summary table's
+// figures: income 38154.63 of a 36026.78 budget → 105.91%; 待遇支出 21040.11 of 22087.64 → 95.26%, 上解上级支出
+// 45310.34 unbudgeted; 滚存结余 818.79; 2019's 34586.52 / 15823.75 for 同比. Scored on the full built-in
+// resident-fund system with the statistics the seed states (参保人数, 户籍人口 …); the report's own figures are
+// filed as declared figures / actuals so the appendix lists its contradictions. Writes every format to .local/out/.
+// Ids are fixed, so running the sample again replays the same requests and changes nothing.
 var ledgerAddress = Setting("PERFEVAL_LEDGER", "http://127.0.0.1:5101");
 var indicatorAddress = Setting("PERFEVAL_INDICATOR", "http://127.0.0.1:5102");
 var scoringAddress = Setting("PERFEVAL_SCORING", "http://127.0.0.1:5103");
@@ -38,12 +40,12 @@ await ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
     Name = "伽师县城乡居民基本医疗保险基金",
 }, deadline: Soon());
 
-// Scored on the one-item skeleton system for now; binding the same system again changes nothing.
+// The full built-in system of the seed's table; binding the same system again changes nothing.
 await indicator.BindEvaluationSystemAsync(new BindEvaluationSystemRequest
 {
-    RequestId = "sample-653129-resident-fund-2020-system",
+    RequestId = "sample-653129-resident-fund-2020-system-resident-fund",
     Evaluation = key,
-    SystemCode = "skeleton",
+    SystemCode = "resident-fund",
 }, deadline: Soon());
 
 await ledger.SetBudgetAsync(new SetBudgetRequest
@@ -104,19 +106,157 @@ foreach (var m in movements)
             new JournalLine { AccountCode = m.Credit, Side = Side.Credit, AmountFen = Fen(m.WanYuan) },
         },
     });
+// 2019, so the ledger computes 同比 itself: income 34586.52, 待遇支出 15823.75 (summary table, 2019 row).
+var prior = key.Clone();
+prior.FiscalYear = 2019;
+var posted2019 = await ledger.PostEntriesAsync(new PostEntriesRequest
+{
+    Evaluation = prior,
+    Entries =
+    {
+        Entry("sample-653129-resident-fund-2019-income", "2019-12-31", "2019年城乡居民基本医疗保险费收入", "1002", "4001", 34586.52m),
+        Entry("sample-653129-resident-fund-2019-benefits", "2019-12-31", "2019年基本医疗保险待遇支出", "5001", "1002", 15823.75m),
+    },
+}, deadline: Soon());
+Console.WriteLine($"posted 2019: ledger version {posted2019.LedgerVersion}");
+
 var posted = await ledger.PostEntriesAsync(post, deadline: Soon());
 Console.WriteLine($"posted {posted.Results.Count} entries ({posted.Results.Count(r => r.Replayed)} replayed); ledger version {posted.LedgerVersion}");
+
+// The statistics the seed states (region-wide ones with an empty subject). 参保人数 and 享受待遇人数 are the
+// table's; the text gives 430367 insured in both schemes against 户籍人口 444202, so the employee scheme's
+// share is 430367 − 413449 = 16918 (综合参保率 = 96.89%). The seed states no 常住人口, reimbursement figures,
+// settlement counts or survey respondents: those items stay without a value (暂无数据) in the report.
+var observations = new RecordObservationsRequest { RequestId = "sample-653129-2020-observations-v1" };
+foreach (var (subject, metric, value, unit) in new[]
+{
+    ("resident-fund", "insured-persons", "413449", "人"),
+    ("employee-fund", "insured-persons", "16918", "人"),
+    ("", "registered-population", "444202", "人"),
+    ("resident-fund", "beneficiaries", "55128", "人"),
+    ("resident-fund", "personal-contribution-standard", "280", "元/人/年"),
+    ("resident-fund", "subsidy-standard", "580", "元/人/年"),
+})
+    observations.Observations.Add(new Observation
+    {
+        RegionCode = key.RegionCode, SubjectCode = subject, FiscalYear = key.FiscalYear, Metric = metric, Value = value, Unit = unit,
+    });
+await indicator.RecordObservationsAsync(observations, deadline: Soon());
+
+// What the seed's table typed as 实际完成值 (every one equal to its target, 100% for both execution rates).
+var declaredActuals = new RecordDeclaredActualsRequest { RequestId = "sample-653129-resident-fund-2020-declared-actuals-v1", Evaluation = key };
+foreach (var (code, value) in new[]
+{
+    ("insured-persons", "413449"), ("beneficiaries", "55128"),
+    ("income-budget-execution-rate", "100"), ("expenditure-budget-execution-rate", "100"),
+    ("coverage-rate-registered", "95"), ("coverage-rate-resident", "93"),
+    ("policy-reimbursement-rate", "68"), ("actual-reimbursement-rate", "60"),
+    ("personal-contribution-standard", "280"), ("subsidy-standard", "580"),
+    ("benefit-cost-per-person", "0.69"), ("satisfaction", "95"),
+})
+    declaredActuals.Actuals.Add(new DeclaredActual { IndicatorCode = code, Value = value, Source = "伽师县 2020 社会保险支出绩效自评表" });
+await indicator.RecordDeclaredActualsAsync(declaredActuals, deadline: Soon());
+
+// The money figures the report states (summary table, text, the self-evaluation table's header), to be
+// reconciled against the ledger: the 300.39% "执行预算", the header's 38155 as 预算数 …
+var figures = new FileDeclaredFiguresRequest { Evaluation = key };
+void Money(string id, string label, FigureMeasure measure, string account, decimal wanYuan, string source, long precisionFen = 10_000) =>
+    figures.Figures.Add(new DeclaredFigure
+    {
+        FigureId = id, Label = label, Measure = measure, AccountCode = account, AmountFen = Fen(wanYuan), PrecisionFen = precisionFen, Source = source,
+    });
+void Ratio(string id, string label, FigureMeasure measure, string account, string value, string source) =>
+    figures.Figures.Add(new DeclaredFigure { FigureId = id, Label = label, Measure = measure, AccountCode = account, Value = value, Source = source });
+const string Summary = "报告 一(一) 收支汇总表 城乡居民列";
+Money("summary.income.budget", "预算 基金收入小计", FigureMeasure.Budget, "4", 36026.78m, Summary);
+Money("summary.income.actual", "2020年 基金收入小计", FigureMeasure.Actual, "4", 38154.63m, Summary);
+Money("summary.income.prior", "2019年 基金收入小计", FigureMeasure.PriorYearActual, "4", 34586.52m, Summary);
+Money("summary.income.change", "收入 增长", FigureMeasure.YearOverYearChange, "4", 3568.11m, Summary);
+Ratio("summary.income.growth", "收入 增幅%", FigureMeasure.YearOverYearGrowth, "4", "10.32", Summary);
+Ratio("summary.income.rate", "收入 执行预算%", FigureMeasure.BudgetExecutionRate, "4", "105.91", Summary);
+Money("summary.expenditure.budget", "预算 基金支出小计", FigureMeasure.Budget, "5", 22087.64m, Summary);
+Money("summary.expenditure.actual", "2020年 基金支出小计", FigureMeasure.Actual, "5", 66350.45m, Summary);
+Money("summary.expenditure.prior", "2019年 基金支出小计", FigureMeasure.PriorYearActual, "5", 15823.75m, Summary);
+Money("summary.expenditure.change", "支出 增长", FigureMeasure.YearOverYearChange, "5", 50526.7m, Summary, 100_000);
+Ratio("summary.expenditure.growth", "支出 增幅%", FigureMeasure.YearOverYearGrowth, "5", "319.31", Summary);
+Ratio("summary.expenditure.rate", "支出 执行预算%", FigureMeasure.BudgetExecutionRate, "5", "300.39", Summary);
+const string Text = "报告 二 城乡居民基本医疗保险基金";
+Money("text.benefits.actual", "待遇总支出", FigureMeasure.Actual, "5001", 21040.11m, Text);
+Money("text.benefits.change", "与上年同期相比增加", FigureMeasure.YearOverYearChange, "5001", 5216.36m, Text);
+Ratio("text.benefits.growth", "增长", FigureMeasure.YearOverYearGrowth, "5001", "32.97", Text);
+Ratio("text.benefits.rate", "完成年度预算的", FigureMeasure.BudgetExecutionRate, "5001", "95.26", Text);
+Money("text.period-surplus", "基金当期结余", FigureMeasure.PeriodSurplus, "", -28195.82m, Text);
+Money("text.accumulated-balance", "累计结余", FigureMeasure.AccumulatedBalance, "", 818.79m, Text);
+// The self-evaluation table's header writes the income actual, in whole 万元, as 预算数 too (its 执行数
+// 38155 agrees with the ledger and is not filed: a second, coarser income figure would only blur the
+// balance check).
+Money("table.header.budget", "自评表 预算数", FigureMeasure.Budget, "4", 38155m, "附表 自评表 预算执行情况", 1_000_000);
+await ledger.FileDeclaredFiguresAsync(figures, deadline: Soon());
 
 // Follow the chain: values computed from this ledger version, scored, reported.
 var values = await UntilAsync(async () =>
 {
     var v = await Try(() => indicator.GetIndicatorValuesAsync(new GetIndicatorValuesRequest { Evaluation = key }, deadline: Soon()).ResponseAsync);
-    return v is not null && v.LedgerVersion >= posted.LedgerVersion ? v : null;
+    // Computed from this ledger version, with the resident-fund system and the observations recorded above.
+    return v is not null && v.LedgerVersion >= posted.LedgerVersion && v.SystemCode == "resident-fund"
+        && v.Values.Any(i => i.IndicatorCode == "coverage-rate-registered" && i.Value.Length > 0) ? v : null;
 });
-var scorecard = await UntilAsync(async () =>
+var scored = await UntilAsync(async () =>
 {
     var s = await Try(() => scoring.GetScorecardAsync(new GetScorecardRequest { Evaluation = key }, deadline: Soon()).ResponseAsync);
     return s is not null && s.ValueVersion >= values.ValueVersion ? s : null;
+});
+
+// The assessor's part: the two qualitative items judged from the seed's own account, and a deviation note
+// for every item that missed its target or has no value (what the seed's table left blank).
+var lastJudgment = 0L;
+foreach (var (code, description) in new[]
+{
+    ("burden-relief", "政策范围内报销水平提高，大病保险全面实施，免押金“先诊疗、后付费”“一站式”结算，贫困人员受益水平明显提高（报告 二）。"),
+    ("scheme-sustainability", "基金收入增长10.32%，但当期结余-28195.82万元、累计结余仅818.79万元，可持续性承压（报告 一、二）。"),
+})
+{
+    var r = await scoring.SubmitAssessmentAsync(new SubmitAssessmentRequest
+    {
+        RequestId = $"sample-653129-resident-fund-2020-assessment-{code}-v1", Evaluation = key, IndicatorCode = code,
+        Band = code == "burden-relief" ? QualitativeBand.Achieved : QualitativeBand.PartlyAchieved,
+        Score = code == "burden-relief" ? "9" : "7", Description = description, Author = "伽师县医疗保障局",
+    }, deadline: Soon());
+    lastJudgment = Math.Max(lastJudgment, r.ScorecardVersion);
+}
+var notes = new Dictionary<string, string>
+{
+    ["budget-execution-rate"] = "待遇支出执行95.26%，低于预算：住院人次少于预期。下一年度按上年实际发生数和参保人数测算支出预算。",
+    ["income-budget-execution-rate"] = "收入超出预算上限0.91个百分点，主要是财政补助收入高于预算；下一年度按参保人数和补助标准细化收入预算。",
+    ["coverage-rate-resident"] = "报告未列常住人口数，无法计算；下一年度自统计部门取得常住人口数后填报。",
+    ["policy-reimbursement-rate"] = "报告未列政策范围内住院费用及基金支付额，无法计算；下一年度从医保结算系统取数。",
+    ["actual-reimbursement-rate"] = "报告未列住院总费用及基金支付额，无法计算；下一年度从医保结算系统取数。",
+    ["instant-settlement-rate"] = "报告未列结算人次，无法计算；下一年度从医保结算系统取数。",
+    ["fee-for-service-share"] = "报告未列DRG/DIP付费费用，无法计算；下一年度随支付方式改革统计。",
+    ["benefit-cost-per-person"] = "人均待遇成本0.38万元低于0.69万元的目标：目标按上年住院人均费用设定，而享受待遇人数包含门诊人员；下一年度按住院、门诊分别设定目标。",
+    ["months-of-payment"] = "上解上级支出45310.34万元未列预算，累计结余降至818.79万元，可支付不足1个月；应将上解支出列入预算，并申请上级调剂资金。",
+    ["satisfaction"] = "报告称满意度95%以上，但未说明调查方法和受访人数，无法记录；下一年度委托第三方开展满意度调查。",
+    ["scheme-sustainability"] = "当期收不抵支，累计结余不足1个月支出；下一年度严格控制支出增长，确保基金当年收支平衡。",
+};
+// Notes go to the items that miss once the judgments count, so the scorecard is read again first.
+var judged = await UntilAsync(async () =>
+{
+    var s = await Try(() => scoring.GetScorecardAsync(new GetScorecardRequest { Evaluation = key }, deadline: Soon()).ResponseAsync);
+    return s is not null && s.ScorecardVersion >= Math.Max(lastJudgment, scored.ScorecardVersion) ? s : null;
+});
+foreach (var item in judged.Items.Where(i => !i.Met && notes.ContainsKey(i.IndicatorCode)))
+{
+    var r = await scoring.SubmitDeviationNoteAsync(new SubmitDeviationNoteRequest
+    {
+        RequestId = $"sample-653129-resident-fund-2020-note-{item.IndicatorCode}-v1", Evaluation = key, IndicatorCode = item.IndicatorCode,
+        Note = notes[item.IndicatorCode], Author = "伽师县医疗保障局",
+    }, deadline: Soon());
+    lastJudgment = Math.Max(lastJudgment, r.ScorecardVersion);
+}
+var scorecard = await UntilAsync(async () =>
+{
+    var s = await Try(() => scoring.GetScorecardAsync(new GetScorecardRequest { Evaluation = key }, deadline: Soon()).ResponseAsync);
+    return s is not null && s.ScorecardVersion >= Math.Max(lastJudgment, judged.ScorecardVersion) ? s : null;
 });
 var report = await UntilAsync(async () =>
 {
@@ -149,6 +289,18 @@ Console.WriteLine($"report written to {markdownPath}");
 return 0;
 
 static long Fen(decimal wanYuan) => (long)(wanYuan * 1_000_000m);
+
+static JournalEntry Entry(string id, string date, string memo, string debit, string credit, decimal wanYuan) => new()
+{
+    EntryId = id,
+    PostingDate = date,
+    Memo = memo,
+    Lines =
+    {
+        new JournalLine { AccountCode = debit, Side = Side.Debit, AmountFen = Fen(wanYuan) },
+        new JournalLine { AccountCode = credit, Side = Side.Credit, AmountFen = Fen(wanYuan) },
+    },
+};
 
 static DateTime Soon() => DateTime.UtcNow.AddSeconds(30);
 

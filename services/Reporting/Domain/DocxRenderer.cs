@@ -181,7 +181,7 @@ public static class DocxRenderer
     {
         var columns = rows.Count == 0 ? 0 : rows.Max(r => r.Count);
         var need = Enumerable.Range(0, columns)
-            .Select(c => Math.Clamp(rows.Max(r => c < r.Count ? r[c].Sum(ch => ch > 0x2E80 ? 2.0 : 1.25) : 0), 6, 28) + 3) // + cell padding
+            .Select(c => Math.Clamp(rows.Max(r => c < r.Count ? r[c].Sum(ch => ch > 0x2E80 ? 2.0 : 1.25) : 0), 8, 28) + 3) // + cell padding; 8 keeps "10.00" on one line
             .ToArray();
         var total = need.Sum();
         return need.Select(n => (int)(TextWidthTwips * n / total)).ToArray();

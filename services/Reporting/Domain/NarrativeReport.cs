@@ -113,7 +113,11 @@ static class ReportView
             ["scored"] = m.Total is not null,
             ["total"] = m.Total is { } t ? Display.Number(t) : Display.NoData,
             ["grade"] = Or(m.Grade),
-            ["versions"] = new ScriptObject { ["ledger"] = m.Inputs.LedgerVersion, ["value"] = m.Inputs.ValueVersion, ["scorecard"] = m.Inputs.ScorecardVersion },
+            ["versions"] = new ScriptObject
+            {
+                ["ledger"] = m.Inputs.LedgerVersion, ["value"] = m.Inputs.ValueVersion, ["scorecard"] = m.Inputs.ScorecardVersion,
+                ["findings_ledger"] = m.Inputs.FindingsLedgerVersion, ["findings_value"] = m.Inputs.FindingsValueVersion,
+            },
             ["charts"] = new ScriptObject
             {
                 ["income_composition"] = charts.Any(c => c.Id == Charts.IncomeComposition),
@@ -122,6 +126,8 @@ static class ReportView
             },
             ["indicators"] = m.Indicators.Select(Row).ToList(),
             ["deviations"] = m.Deviations.Select(Row).ToList(),
+            ["level1_subtotals"] = m.Subtotals.Where(t => t.Level2.Length == 0).Select(Subtotal).ToList(),
+            ["level2_subtotals"] = m.Subtotals.Where(t => t.Level2.Length > 0).Select(Subtotal).ToList(),
             ["transfers"] = m.Transfers.Select(t => new ScriptObject
             {
                 ["level"] = t.Level,
@@ -138,9 +144,9 @@ static class ReportView
             {
                 ["code"] = f.Code,
                 ["description"] = f.Description,
-                ["declared"] = f.DeclaredFen is null ? "—" : Display.Money(f.DeclaredFen),
-                ["ledger"] = f.LedgerFen is null ? "—" : Display.Money(f.LedgerFen),
-                ["difference"] = f.DifferenceFen is null ? "—" : Display.Money(f.DifferenceFen),
+                ["declared"] = f.Declared,
+                ["ledger"] = f.Compared,
+                ["difference"] = f.Difference,
             }).ToList(),
         };
         if (m.Funds is { } funds)
@@ -161,17 +167,31 @@ static class ReportView
         ["period_surplus"] = Display.Money(f.PeriodSurplusFen),
         ["accumulated_balance"] = Display.Money(f.AccumulatedBalanceFen),
         ["months"] = f.MonthsOfPaymentCovered is { } months ? Display.Number(months) : Display.NoData,
+        ["income_year_over_year"] = YearOverYear(f.TotalIncomeFen, f.PriorYearIncomeFen),
+        ["expenditure_year_over_year"] = YearOverYear(f.TotalExpenditureFen, f.PriorYearExpenditureFen),
     };
+
+    static ScriptObject Subtotal(ScoreSubtotal t) => new()
+    {
+        ["level1"] = t.Level1,
+        ["level2"] = t.Level2,
+        ["weight"] = Display.Weight(t.Weight),
+        ["score"] = Display.Score(t.Score),
+    };
+
+    /// <summary>"较上年增加 X 万元，增幅 Y%", or "" without a prior year (the template then says nothing).</summary>
+    static string YearOverYear(long actual, long? prior)
+    {
+        if (prior is not { } p)
+            return "";
+        var change = actual - p;
+        var growth = p == 0 ? Display.NoData : Display.Percent(100m * Math.Abs(change) / p);
+        return $"较上年{(change >= 0 ? "增加" : "减少")}{Display.Money(Math.Abs(change))}万元，{(change >= 0 ? "增幅" : "降幅")}{growth}";
+    }
 
     static ScriptObject Line(FundLine l, decimal? share)
     {
-        var yoy = "";
-        if (l.PriorYearFen is { } prior)
-        {
-            var change = l.ActualFen - prior;
-            var growth = prior == 0 ? Display.NoData : Display.Percent(100m * Math.Abs(change) / prior);
-            yoy = $"较上年{(change >= 0 ? "增加" : "减少")}{Display.Money(Math.Abs(change))}万元，{(change >= 0 ? "增幅" : "降幅")}{growth}";
-        }
+        var yoy = YearOverYear(l.ActualFen, l.PriorYearFen);
         return new ScriptObject
         {
             ["code"] = l.Code,
@@ -194,6 +214,7 @@ static class ReportView
         ["weight"] = Display.Weight(r.Weight),
         ["score"] = Display.Score(r.Score),
         ["note"] = r.DeviationNote.Length == 0 ? "未填写偏差原因分析及改进措施。" : r.DeviationNote,
+        ["score_note"] = r.ScoreNote,
     };
 
     static string Or(string text) => text.Length == 0 ? Display.NoData : text;

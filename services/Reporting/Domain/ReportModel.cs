@@ -58,11 +58,20 @@ public sealed record ReportModel
     public IReadOnlyList<(string Level1, decimal Weight, decimal Score)> ScoreByLevel1() =>
         ByLevel1().Select(g => (g.Key, g.Sum(r => r.Weight ?? 0m), g.Sum(r => r.Score ?? 0m))).ToList();
 
-    public IReadOnlyList<IndicatorRow> Deviations => Indicators.Where(r => r.Missed).ToList();
+    public IReadOnlyList<IndicatorRow> Deviations => Indicators.Where(r => !r.Met).ToList();
+
+    /// <summary>The scorecard's subtotals per 一级 (Level2 empty) and per 二级, as scoring computed them.</summary>
+    public IReadOnlyList<ScoreSubtotal> Subtotals { get; init; } = [];
 }
 
 /// <summary>The versions a render was computed from, stored with it so the render can be reproduced.</summary>
-public sealed record InputVersions(long LedgerVersion, long ValueVersion, long ScorecardVersion);
+public sealed record InputVersions(long LedgerVersion, long ValueVersion, long ScorecardVersion)
+{
+    /// <summary>Ledger version the reconciliation findings were read at; 0 when the ledger gave none.</summary>
+    public long FindingsLedgerVersion { get; init; }
+    /// <summary>Indicator value version of the indicator findings; 0 when the indicator service gave none.</summary>
+    public long FindingsValueVersion { get; init; }
+}
 
 /// <summary>The header block's money (fen) and the fixed 预算执行率 item (分值, 执行率, 得分).</summary>
 public sealed record BudgetHeader(long? InitialBudgetFen, long? FinalBudgetFen, long? ActualFen, decimal? Weight, decimal? Score)
@@ -77,7 +86,16 @@ public sealed record IndicatorRow(string Level1, string Level2, string Name, str
 {
     /// <summary>An item misses when it has no value or scores below its weight.</summary>
     public bool Missed => Score is null || (Weight is { } w && Score < w);
+
+    /// <summary>Met its target, as the scorecard says (defaults to "not missed" for rows built without one).</summary>
+    public bool Met { get; init; } = !(Score is null || (Weight is { } w && Score < w));
+
+    /// <summary>An override or deductions explained beside the score; empty when the rules' score stands.</summary>
+    public string ScoreNote { get; init; } = "";
 }
+
+/// <summary>A subtotal of the scorecard per 一级 (Level2 empty) or per 二级.</summary>
+public sealed record ScoreSubtotal(string Level1, string Level2, decimal? Weight, decimal? Score);
 
 /// <summary>One income or expenditure line of the fund (a ledger account or group), fen.</summary>
 public sealed record FundLine(string Code, string Name, long ActualFen, long? BudgetFen, long? PriorYearFen)
@@ -89,6 +107,10 @@ public sealed record FundLine(string Code, string Name, long ActualFen, long? Bu
 public sealed record FundFigures(IReadOnlyList<FundLine> Income, IReadOnlyList<FundLine> Expenditure,
     long? OpeningBalanceFen)
 {
+    /// <summary>Prior-year totals for 同比; null when the prior year has no ledger.</summary>
+    public long? PriorYearIncomeFen { get; init; }
+    public long? PriorYearExpenditureFen { get; init; }
+
     public long TotalIncomeFen => Income.Sum(l => l.ActualFen);
     public long TotalExpenditureFen => Expenditure.Sum(l => l.ActualFen);
     /// <summary>收入预算执行率 over the income lines that have a budget.</summary>
@@ -126,11 +148,11 @@ public sealed record TransferFund(string Level, string DocumentNumber, long Allo
 
 public sealed record ManagementRow(string Aspect, string Explanation, string ProblemsAndMeasures);
 
-/// <summary>核对差异: a declared figure that does not match the ledger.</summary>
-public sealed record Finding(string Code, string Description, long? DeclaredFen, long? LedgerFen)
-{
-    public long? DifferenceFen => DeclaredFen - LedgerFen;
-}
+/// <summary>
+/// 核对差异: a declared figure against what it is compared with (the ledger, the sum of its parts, the
+/// computed indicator value). Figures are display text with their unit (万元, %, 个月), "—" when absent.
+/// </summary>
+public sealed record Finding(string Code, string Description, string Declared, string Compared, string Difference);
 
 /// <summary>Display rules every format shares: 万元 and percent with two decimals, half away from zero.</summary>
 public static class Display
@@ -146,6 +168,15 @@ public static class Display
     public static string Money(long? fen) => fen is { } f ? Number(WanYuan(f)) : NoData;
 
     public static string Percent(decimal? percent) => percent is { } p ? Number(p) + "%" : NoData;
+
+    /// <summary>
+    /// An indicator's actual: counts of persons (人, 人次, 家) are whole numbers and shown as such
+    /// (413449人, not 413449.00人); everything else with two decimals.
+    /// </summary>
+    public static string Actual(decimal value, string unit) =>
+        unit is "人" or "人次" or "家" or "个" && value == decimal.Truncate(value)
+            ? value.ToString("0", CultureInfo.InvariantCulture)
+            : Number(value);
 
     public static string Score(decimal? score) => score is { } s ? Number(s) : "—";
 

@@ -1,29 +1,44 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 
 namespace PerfEval.Reporting.Domain;
 
 /// <summary>
-/// What the report is built from, as the other services give it today. Sources that do not exist
-/// yet (fund metrics, transfers, reconciliation findings, item levels and deviation notes) stay
-/// empty and the report says 暂无数据 there, rather than inventing figures.
+/// What the report is built from. The scorecard and the balances are always there; the ledger's fund
+/// metrics and reconciliation findings and the indicator service's findings are null when the source
+/// did not answer (NotFound, unavailable), and the report then says 暂无数据 there, never 0.
 /// </summary>
 public sealed record ReportSources(EvaluationScored Scorecard, GetBalancesResponse Balances, DateOnly ReportDate)
 {
     public string ResponsibleUnit { get; init; } = "";
+    public GetFundMetricsResponse? Metrics { get; init; }
+    public GetReconciliationFindingsResponse? LedgerFindings { get; init; }
+    public IndicatorFindings? IndicatorFindings { get; init; }
 }
 
-public static class ReportModelBuilder
+/// <summary>The indicator service's 核对差异 (declared actual vs computed), kept free of its client types.</summary>
+public sealed record IndicatorFindings(long ValueVersion, IReadOnlyList<Finding> Findings);
+
+public static partial class ReportModelBuilder
 {
-    /// <summary>Shown in the 一级 / 二级 columns until the scorecard carries the item's levels.</summary>
+    /// <summary>Shown in the 一级 / 二级 columns for an item whose scorecard carries no level (an old scorecard).</summary>
     public const string Ungrouped = "未分级";
+
+    /// <summary>A missed item whose deviation note has not been written yet: marked, never left blank.</summary>
+    public const string MissingNote = "（未填写偏差原因分析及改进措施）";
 
     public static ReportModel Build(ReportSources sources)
     {
         var s = sources.Scorecard;
         var subject = sources.Balances.Subject;
-        var funds = Funds(sources.Balances);
+        var funds = sources.Metrics is { } metrics ? Funds(metrics) : Funds(sources.Balances);
+        var findings = new List<Finding>();
+        if (sources.LedgerFindings is { } ledgerFindings)
+            findings.AddRange(ledgerFindings.Findings.Select(LedgerFinding));
+        if (sources.IndicatorFindings is { } indicatorFindings)
+            findings.AddRange(indicatorFindings.Findings);
         return new ReportModel
         {
             EvaluationKey = s.EvaluationKey,
@@ -35,24 +50,153 @@ public static class ReportModelBuilder
             TableKind = subject?.Kind == SubjectKind.TransferFund ? SelfEvaluationTableKind.TransferRegional : SelfEvaluationTableKind.ScoredProject,
             ReportDate = sources.ReportDate,
             ResponsibleUnit = sources.ResponsibleUnit,
-            Inputs = new InputVersions(sources.Balances.LedgerVersion, s.ValueVersion, s.ScorecardVersion),
-            Budget = Header(funds),
+            Inputs = new InputVersions(sources.Metrics?.LedgerVersion ?? sources.Balances.LedgerVersion, s.ValueVersion, s.ScorecardVersion)
+            {
+                FindingsLedgerVersion = sources.LedgerFindings?.LedgerVersion ?? 0,
+                FindingsValueVersion = sources.IndicatorFindings?.ValueVersion ?? 0,
+            },
+            Budget = HeaderItem(s) is { } headerItem
+                ? Header(funds, sources.Metrics) with { Weight = Parse(headerItem.Weight), Score = Parse(headerItem.Score) }
+                : Header(funds, sources.Metrics),
             Indicators = s.Items.Select(Row).ToList(),
             Total = decimal.TryParse(s.Total, NumberStyles.Number, CultureInfo.InvariantCulture, out var total) ? total : null,
             Grade = s.Grade,
             Funds = funds,
+            Transfers = sources.Metrics?.Transfers.Select(Transfer).ToList() ?? [],
+            Findings = findings,
+            // Only the ledger's answer says whether money figures reconcile; without it "none found" would be a claim.
+            FindingsAvailable = sources.LedgerFindings is not null,
+            Subtotals = s.Level1Subtotals.Concat(s.Level2Subtotals)
+                .Select(t => new ScoreSubtotal(t.Level1, t.Level2, Parse(t.Weight), Parse(t.Score))).ToList(),
         };
     }
 
+    /// <summary>The header's 分值 / 得分 are those of the system's 预算执行率 item, when it has one.</summary>
+    static ScoredItem? HeaderItem(EvaluationScored s) =>
+        s.Items.FirstOrDefault(i => i.IndicatorCode == "budget-execution-rate") ?? s.Items.FirstOrDefault(i => i.Level1 == "预算执行率");
+
     static IndicatorRow Row(ScoredItem item)
     {
-        var actual = item.Actual.Length == 0 ? Display.NoData : Display.Number(Parse(item.Actual)!.Value) + item.Unit;
-        var row = new IndicatorRow(Ungrouped, Ungrouped, item.Name, item.Target, actual, Parse(item.Weight), Parse(item.Score), "");
-        return row.Missed ? row with { DeviationNote = item.Actual.Length == 0 ? "缺少计算所需数据" : "未填写偏差原因" } : row;
+        var actual = item.Actual.Length == 0 ? Display.NoData
+            : Parse(item.Actual) is { } value ? Display.Actual(value, item.Unit) + item.Unit : item.Actual;
+        var qualitative = item.AssessmentBand.Length > 0 || item.AssessmentDescription.Length > 0;
+        if (item.Actual.Length == 0 && qualitative)
+            actual = item.AssessmentBand.Length > 0 ? item.AssessmentBand : item.AssessmentDescription;
+        var row = new IndicatorRow(Or(item.Level1), Or(item.Level2), item.Name, item.Target, actual, Parse(item.Weight), Parse(item.Score),
+            item.DeviationNote);
+        if (item.OverrideScore.Length > 0)
+            row = row with { ScoreNote = $"评价人调整：计算得分{item.ComputedScore}，调整为{item.OverrideScore}（{item.OverrideAuthor}：{item.OverrideReason}）" };
+        else if (Parse(item.DeductedPoints) is > 0m)
+            row = row with { ScoreNote = $"扣{item.DeductedPoints}分：{string.Join("；", item.DeductionReasons)}" };
+        // The scorecard's own "met" decides (a range item can miss at full score); scorecards from before
+        // it carried computed scores fall back to comparing score and weight.
+        row = row with { Met = item.Score.Length > 0 && (item.ComputedScore.Length > 0 ? item.Met : !row.Missed) };
+        if (!row.Met && row.DeviationNote.Length == 0)
+            row = row with { DeviationNote = item.Actual.Length == 0 && !qualitative
+                ? $"缺少计算所需数据{(item.NoValueReason.Length > 0 ? "（" + item.NoValueReason + "）" : "")}。{MissingNote}"
+                : MissingNote };
+        return row;
     }
+
+    static string Or(string level) => level.Length == 0 ? Ungrouped : level;
 
     static decimal? Parse(string value) =>
         decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out var v) ? v : null;
+
+    /// <summary>
+    /// Income and expenditure lines from the ledger's fund metrics (leaf accounts; group rows only
+    /// roll them up): the same rules as the ledger's, so the report cannot contradict it, plus the
+    /// prior year for 同比 and the opening balance for 累计结余.
+    /// </summary>
+    public static FundFigures Funds(GetFundMetricsResponse metrics)
+    {
+        FundLine Line(AccountMetrics a) => new(a.AccountCode, a.AccountName, a.ActualFen,
+            a.HasBudgetLine && a.HasBudgetFen ? a.BudgetFen : null, a.HasPriorYearActualFen ? a.PriorYearActualFen : null);
+        var leaves = metrics.Accounts.Where(a => !a.IsGroup).OrderBy(a => a.AccountCode, StringComparer.Ordinal).ToList();
+        var summary = metrics.Summary;
+        // The ledger reports 0 for an opening balance nothing was posted to; only a posting to a
+        // net-asset account makes it a figure.
+        var hasOpening = summary is not null && (summary.OpeningBalanceFen != 0 || leaves.Any(a => a.AccountClass == AccountClass.NetAsset));
+        return new FundFigures(
+            leaves.Where(a => a.AccountClass == AccountClass.Income && (a.ActualFen != 0 || a.HasBudgetFen)).Select(Line).ToList(),
+            leaves.Where(a => a.AccountClass == AccountClass.Expenditure && (a.ActualFen != 0 || a.HasBudgetFen)).Select(Line).ToList(),
+            OpeningBalanceFen: hasOpening ? summary!.OpeningBalanceFen : null)
+        {
+            PriorYearIncomeFen = summary is { HasPriorYearIncomeFen: true } ? summary.PriorYearIncomeFen : null,
+            PriorYearExpenditureFen = summary is { HasPriorYearExpenditureFen: true } ? summary.PriorYearExpenditureFen : null,
+        };
+    }
+
+    static TransferFund Transfer(TransferFunding t) => new(Level(t.Level), string.Join("、", t.DocumentNumbers), t.AllocatedFen, t.ClawbackFen,
+        t.MatchingDueFen == 0 && t.MatchingReceivedFen == 0 ? null : t.MatchingDueFen,
+        t.MatchingDueFen == 0 && t.MatchingReceivedFen == 0 ? null : t.MatchingReceivedFen);
+
+    static string Level(FundingLevel level) => level switch
+    {
+        FundingLevel.Central => "中央",
+        FundingLevel.Provincial => "省级",
+        FundingLevel.Municipal => "市级",
+        FundingLevel.County => "县级",
+        _ => "其他",
+    };
+
+    /// <summary>A ledger finding with its figures in the units a reader expects (万元, %, 个月).</summary>
+    public static Finding LedgerFinding(ReconciliationFinding f)
+    {
+        string Show(string value)
+        {
+            if (value.Length == 0)
+                return "—";
+            if (f.Unit == "fen" && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var fen))
+                return Display.Money(fen) + "万元";
+            if (Parse(value) is not { } number)
+                return value;
+            return f.Unit switch { "%" => Display.Number(number) + "%", "months" => Display.Number(number) + "个月", _ => Display.Number(number) };
+        }
+        var code = f.Kind.ToString();
+        var what = f.Kind switch
+        {
+            FindingKind.PartsDoNotSum => "分项之和与合计不符",
+            FindingKind.BalanceContradicts => "结余与收支之差不符",
+            FindingKind.ConflictingDeclarations => "同一数据两处填报不一致",
+            FindingKind.DiffersFromLedger => "填报数与账簿数不符",
+            FindingKind.RatioOverWrongScope => "执行率口径错误",
+            FindingKind.UnbudgetedSpending => "未列预算的支出",
+            FindingKind.CopiedPriorYear => "本年数照抄上年数",
+            _ => "核对差异",
+        };
+        // Unbudgeted spending is compared with a budget that does not exist, not with 0.
+        return f.Kind == FindingKind.UnbudgetedSpending
+            ? new Finding(code, $"{what}：{Chinese(f.Message)}", Show(f.Declared), "未列预算", "—")
+            : new Finding(code, $"{what}：{Chinese(f.Message)}", Show(f.Declared), Show(f.Compared), Show(f.Difference));
+    }
+
+    /// <summary>The ledger's message without its English gloss in trailing parentheses.</summary>
+    static string Chinese(string message) => EnglishGloss().Replace(message, "");
+
+    [GeneratedRegex(@"\s*\([A-Za-z][^()]*\)\s*$")]
+    private static partial Regex EnglishGloss();
+
+    /// <summary>"missing observation 常住人口 (resident-population)" → 常住人口.</summary>
+    [GeneratedRegex(@"missing observation ([^(]+)")]
+    private static partial Regex MissingInput();
+
+    /// <summary>The indicator service's finding: a typed actual (e.g. 100%) against the computed one.</summary>
+    public static Finding IndicatorFinding(string kind, string name, string unit, string declared, string computed, string difference, string message)
+    {
+        string Show(string value) => value.Length == 0 ? "—" : Parse(value) is { } n ? Display.Number(n) + unit : value;
+        var what = kind switch
+        {
+            "DECLARED_ACTUAL_MISMATCH" => "填报实际完成值与计算值不符",
+            "DECLARED_ACTUAL_WITHOUT_VALUE" => "填报了实际完成值，但缺少计算所需数据",
+            "ZERO_DENOMINATOR" => "分母为零，无法计算",
+            _ => "指标核对差异",
+        };
+        // The figures stand in their own columns; the service's (English) message adds only the missing input.
+        var missing = MissingInput().Match(message);
+        return new Finding(kind, $"{what}：{name}{(missing.Success ? "（缺少" + missing.Groups[1].Value.Trim() + "）" : "")}",
+            Show(declared), Show(computed), Show(difference));
+    }
 
     /// <summary>Income and expenditure lines straight from the ledger's balances; other accounts are not reported.</summary>
     public static FundFigures Funds(GetBalancesResponse balances)
@@ -77,11 +221,11 @@ public static class ReportModelBuilder
     }
 
     /// <summary>
-    /// The ledger keeps one full-year budget per account, so 年初预算数 stays empty (暂无数据).
+    /// 年初预算数 comes from the ledger's budget history; without it it stays empty (暂无数据).
     /// The header's 全年预算数 / 全年执行数 are the evaluated money's own: budgeted expenditure when
     /// there is an expenditure budget, else budgeted income (a fund whose only budget is income).
     /// </summary>
-    static BudgetHeader Header(FundFigures funds)
+    static BudgetHeader Header(FundFigures funds, GetFundMetricsResponse? metrics)
     {
         var budgeted = funds.Expenditure.Where(l => l.BudgetFen is not null).ToList();
         if (budgeted.Count == 0)
@@ -89,6 +233,9 @@ public static class ReportModelBuilder
         if (budgeted.Count == 0)
             return new BudgetHeader(null, null, null, null, null);
         var budget = budgeted.Sum(l => l.BudgetFen!.Value);
-        return new BudgetHeader(null, budget, budgeted.Sum(l => l.ActualFen), null, null);
+        // 年初预算数 is the ledger's BUDGET_KIND_INITIAL step, when every budgeted line has one.
+        var initial = metrics?.Accounts.Where(a => !a.IsGroup && budgeted.Any(l => l.Code == a.AccountCode)).ToList();
+        long? initialFen = initial is { Count: > 0 } && initial.All(a => a.HasInitialBudgetFen) ? initial.Sum(a => a.InitialBudgetFen) : null;
+        return new BudgetHeader(initialFen, budget, budgeted.Sum(l => l.ActualFen), null, null);
     }
 }

@@ -20,7 +20,8 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
     /// Stores a new report version with its files and the ReportPublished event, unless a version
     /// rendered from this or a newer scorecard exists. Returns the event, or null.
     /// </summary>
-    public async Task<ReportPublished?> SaveAsync(ReportPublished published, IReadOnlyList<ReportFile> files, CancellationToken cancellationToken)
+    public async Task<ReportPublished?> SaveAsync(ReportPublished published, IReadOnlyList<ReportFile> files, CancellationToken cancellationToken,
+        InputVersions? inputs = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -37,11 +38,13 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
         await Sql.ExecuteAsync(connection, transaction,
             """
             insert into report_versions (evaluation_key, report_version, scorecard_version, total, grade,
-                                         ledger_version, value_version, report_date, content_sha256)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                                         ledger_version, value_version, report_date, content_sha256,
+                                         findings_ledger_version, findings_value_version)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             """,
             cancellationToken, published.EvaluationKey, published.ReportVersion, published.ScorecardVersion, published.Total, published.Grade,
-            published.LedgerVersion, published.ValueVersion, published.ReportDate, published.ContentSha256);
+            published.LedgerVersion, published.ValueVersion, published.ReportDate, published.ContentSha256,
+            inputs?.FindingsLedgerVersion ?? 0L, inputs?.FindingsValueVersion ?? 0L);
         await Sql.ExecuteAsync(connection, transaction,
             "update evaluation_state set scorecard_version = $2, report_version = $3 where evaluation_key = $1",
             cancellationToken, published.EvaluationKey, published.ScorecardVersion, published.ReportVersion);
