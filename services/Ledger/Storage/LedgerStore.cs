@@ -94,49 +94,71 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, $"{violationPrefix}evaluation", cancellationToken);
 
         hashes ??= JournalRules.ContentHashes(request);
-        var earlier = await ChartAndEarlierAsync(connection, transaction, subjectId, request, violationPrefix, cancellationToken);
+        // A large batch is written optimistically: instead of looking up every entry id first
+        // (5,000 index probes per stream chunk, almost always finding nothing), its COPY runs
+        // behind a savepoint and the journal's primary key finds any earlier entry. On a unique
+        // violation the COPY is rolled back and the batch takes the careful path below, so a
+        // replay still returns the first result and different content is still refused.
+        var optimistic = request.Entries.Count > SmallBatchEntries;
+        var earlier = await ChartAndEarlierAsync(connection, transaction, subjectId, request, violationPrefix, !optimistic, cancellationToken);
 
-        var results = new PostedEntry[request.Entries.Count];
-        var fresh = new List<int>();
-        for (var i = 0; i < request.Entries.Count; i++)
+        while (true)
         {
-            var entry = request.Entries[i];
-            if (earlier.TryGetValue(entry.EntryId, out var first))
+            var results = new PostedEntry[request.Entries.Count];
+            var fresh = new List<int>(request.Entries.Count);
+            for (var i = 0; i < request.Entries.Count; i++)
             {
-                if (first.SubjectId != subjectId || first.FiscalYear != key.FiscalYear || !first.Hash.AsSpan().SequenceEqual(hashes[i]))
-                    throw RpcErrors.AlreadyExists($"entry {entry.EntryId} was posted before with different content", $"entries[{i}].entry_id");
-                results[i] = new PostedEntry { EntryId = entry.EntryId, LedgerVersion = first.LedgerVersion, Replayed = true };
+                var entry = request.Entries[i];
+                if (earlier.TryGetValue(entry.EntryId, out var first))
+                {
+                    if (first.SubjectId != subjectId || first.FiscalYear != key.FiscalYear || !first.Hash.AsSpan().SequenceEqual(hashes[i]))
+                        throw RpcErrors.AlreadyExists($"entry {entry.EntryId} was posted before with different content", $"entries[{i}].entry_id");
+                    results[i] = new PostedEntry { EntryId = entry.EntryId, LedgerVersion = first.LedgerVersion, Replayed = true };
+                }
+                else
+                {
+                    fresh.Add(i);
+                }
             }
-            else
+
+            if (fresh.Count == 0)
             {
-                fresh.Add(i);
+                // A pure replay writes nothing and spends no version.
+                return (new PostEntriesResponse { LedgerVersion = version, Results = { results } }, 0);
             }
+
+            var newVersion = version + 1;
+            // Large chunks go in by binary COPY; small ones ride in the same round trip as the
+            // balances, version and outbox statements.
+            if (fresh.Count > SmallBatchEntries)
+            {
+                try
+                {
+                    await CopyEntriesAsync(connection, subjectId, key.FiscalYear, newVersion, request, fresh, hashes, caller, reversesEntryId,
+                        cancellationToken);
+                }
+                catch (PostgresException ex) when (optimistic && ex.SqlState == PostgresErrorCodes.UniqueViolation)
+                {
+                    await Sql.ExecuteAsync(connection, transaction, "rollback to savepoint optimistic_copy", cancellationToken);
+                    earlier = await EarlierAsync(connection, transaction, request, cancellationToken);
+                    optimistic = false;
+                    continue;
+                }
+            }
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            if (fresh.Count <= SmallBatchEntries)
+                InsertEntries(batch, subjectId, key.FiscalYear, newVersion, request, fresh, hashes, caller, reversesEntryId);
+            batch.BatchCommands.Add(AddToBalances(subjectId, key.FiscalYear, newVersion, request, fresh));
+            batch.BatchCommands.Add(BatchCommand("update evaluations set ledger_version = $3 where subject_id = $1 and fiscal_year = $2",
+                subjectId, key.FiscalYear, newVersion));
+            foreach (var command in AnnounceCommands(key, newVersion, fresh.Count))
+                batch.BatchCommands.Add(command);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+
+            foreach (var i in fresh)
+                results[i] = new PostedEntry { EntryId = request.Entries[i].EntryId, LedgerVersion = newVersion, Replayed = false };
+            return (new PostEntriesResponse { LedgerVersion = newVersion, Results = { results } }, fresh.Count);
         }
-
-        if (fresh.Count == 0)
-        {
-            // A pure replay writes nothing and spends no version.
-            return (new PostEntriesResponse { LedgerVersion = version, Results = { results } }, 0);
-        }
-
-        var newVersion = version + 1;
-        // Large chunks go in by binary COPY; small ones ride in the same round trip as the
-        // balances, version and outbox statements.
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        if (fresh.Count > SmallBatchEntries)
-            await CopyEntriesAsync(connection, subjectId, key.FiscalYear, newVersion, request, fresh, hashes, caller, reversesEntryId, cancellationToken);
-        else
-            InsertEntries(batch, subjectId, key.FiscalYear, newVersion, request, fresh, hashes, caller, reversesEntryId);
-        batch.BatchCommands.Add(AddToBalances(subjectId, key.FiscalYear, newVersion, request, fresh));
-        batch.BatchCommands.Add(BatchCommand("update evaluations set ledger_version = $3 where subject_id = $1 and fiscal_year = $2",
-            subjectId, key.FiscalYear, newVersion));
-        foreach (var command in AnnounceCommands(key, newVersion, fresh.Count))
-            batch.BatchCommands.Add(command);
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-
-        foreach (var i in fresh)
-            results[i] = new PostedEntry { EntryId = request.Entries[i].EntryId, LedgerVersion = newVersion, Replayed = false };
-        return (new PostEntriesResponse { LedgerVersion = newVersion, Results = { results } }, fresh.Count);
     }
 
     public async Task<SetBudgetResponse> SetBudgetAsync(SetBudgetRequest request, string caller, CancellationToken cancellationToken)
