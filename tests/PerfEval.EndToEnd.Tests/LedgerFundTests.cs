@@ -286,6 +286,48 @@ public sealed class LedgerFundTests(PerfEvalCluster cluster, ITestOutputHelper o
         Assert.Equal(acks[^1].LedgerVersion, balances.LedgerVersion);
     });
 
+    [Fact(DisplayName = "Streaming ingest: a full chunk sent again replays, partly new stores the rest, changed content is refused whole")]
+    public Task StreamingReplay() => WithDiagnosticsAsync(async () =>
+    {
+        // Chunks above 50 entries are written optimistically by COPY behind a savepoint; these
+        // exercise the fall back to the careful path when the journal already holds some entries.
+        var fund = await SubjectAsync("653129", "resident-fund", SubjectKind.ResidentFund, 2022);
+        JournalEntry Numbered(int i, long amountFen = 1_00) => Entry("2022-05-01", "1002", "4001", amountFen, $"{fund.SubjectCode}-r-{i}");
+        async Task<StreamPostEntriesResponse> StreamAsync(IEnumerable<JournalEntry> entries)
+        {
+            using var call = Ledger.StreamPostEntries(deadline: Deadline());
+            await call.RequestStream.WriteAsync(new StreamPostEntriesRequest { Sequence = 0, Batch = new PostEntriesRequest { Evaluation = fund, Entries = { entries } } });
+            await call.RequestStream.CompleteAsync();
+            var acks = new List<StreamPostEntriesResponse>();
+            await foreach (var ack in call.ResponseStream.ReadAllAsync())
+                acks.Add(ack);
+            return acks.Single();
+        }
+
+        // Full-size chunks (5,000 entries), so the refused COPY is one of several network buffers.
+        var first = await StreamAsync(Enumerable.Range(0, 5_000).Select(i => Numbered(i)));
+        Assert.Equal((5_000, 0), (first.Stored, first.Replayed));
+
+        var again = await StreamAsync(Enumerable.Range(0, 5_000).Select(i => Numbered(i)));
+        Assert.Equal((0, 5_000, first.LedgerVersion), (again.Stored, again.Replayed, again.LedgerVersion));
+
+        var mixed = await StreamAsync(Enumerable.Range(4_000, 2_000).Select(i => Numbered(i)));
+        Assert.Equal((1_000, 1_000, first.LedgerVersion + 1), (mixed.Stored, mixed.Replayed, mixed.LedgerVersion));
+
+        var changed = Enumerable.Range(10_000, 80).Select(i => Numbered(i)).Append(Numbered(5, 2_00)).ToList();
+        var conflict = await Assert.ThrowsAsync<RpcException>(() => StreamAsync(changed));
+        Assert.Equal(StatusCode.AlreadyExists, conflict.StatusCode);
+
+        var balances = await Ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = fund }, deadline: Deadline());
+        Assert.Equal(6_000_00, balances.Balances.Single(b => b.AccountCode == "4001").ActualFen);
+        Assert.Equal(mixed.LedgerVersion, balances.LedgerVersion);
+        // The balance history written beside the optimistic COPY answers for the earlier version.
+        var atFirst = await Ledger.GetFundMetricsAsync(new GetFundMetricsRequest { Evaluation = fund, AsOfLedgerVersion = first.LedgerVersion },
+            deadline: Deadline());
+        Assert.Equal(first.LedgerVersion, atFirst.LedgerVersion);
+        Assert.Equal(5_000_00, atFirst.Accounts.Single(a => a.AccountCode == "4001").ActualFen);
+    });
+
     [Fact(DisplayName = "Reference data: the region tree, charts per kind, a provincial sub-account")]
     public Task ReferenceData() => WithDiagnosticsAsync(async () =>
     {

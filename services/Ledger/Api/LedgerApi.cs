@@ -41,15 +41,16 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
     /// Two batches racing to insert the same new entry id for different evaluations: the loser
     /// retries once and then sees the winner's entry as earlier content.
     /// </summary>
-    async Task<PostEntriesResponse> PostWithRetryAsync(PostEntriesRequest request, string caller, string prefix, CancellationToken cancellationToken)
+    async Task<PostEntriesResponse> PostWithRetryAsync(PostEntriesRequest request, string caller, string prefix, CancellationToken cancellationToken,
+        byte[][]? hashes = null)
     {
         try
         {
-            return await store.PostEntriesAsync(request, caller, cancellationToken, prefix);
+            return await store.PostEntriesAsync(request, caller, cancellationToken, prefix, hashes);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            return await store.PostEntriesAsync(request, caller, cancellationToken, prefix);
+            return await store.PostEntriesAsync(request, caller, cancellationToken, prefix, hashes);
         }
     }
 
@@ -60,8 +61,8 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
         var cancellationToken = context.CancellationToken;
         // Reading and validating the next chunk overlaps with committing the current one; a bad
         // chunk travels down the pipe as its error, so every chunk before it is still committed
-        // and acknowledged first.
-        var pipe = System.Threading.Channels.Channel.CreateBounded<(StreamPostEntriesRequest? Chunk, RpcException? Error)>(2);
+        // and acknowledged first. The content hashes are computed on this side of the pipe too.
+        var pipe = System.Threading.Channels.Channel.CreateBounded<(StreamPostEntriesRequest? Chunk, byte[][]? Hashes, RpcException? Error)>(2);
         var reading = Task.Run(async () =>
         {
             try
@@ -69,7 +70,8 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
                 await foreach (var chunk in requestStream.ReadAllAsync(cancellationToken))
                 {
                     var error = await ValidateChunkAsync(chunk, cancellationToken);
-                    await pipe.Writer.WriteAsync((chunk, error), cancellationToken);
+                    var hashes = error is null ? JournalRules.ContentHashes(chunk.Batch) : null;
+                    await pipe.Writer.WriteAsync((chunk, hashes, error), cancellationToken);
                     if (error is not null)
                         break;
                 }
@@ -82,11 +84,11 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
         }, cancellationToken);
 
         long chunks = 0, entries = 0;
-        await foreach (var (chunk, error) in pipe.Reader.ReadAllAsync(cancellationToken))
+        await foreach (var (chunk, hashes, error) in pipe.Reader.ReadAllAsync(cancellationToken))
         {
             if (error is not null)
                 throw error;
-            var posted = await PostWithRetryAsync(chunk!.Batch, caller, $"chunks[{chunk.Sequence}].", cancellationToken);
+            var posted = await PostWithRetryAsync(chunk!.Batch, caller, $"chunks[{chunk.Sequence}].", cancellationToken, hashes);
             var replayed = posted.Results.Count(r => r.Replayed);
             await responseStream.WriteAsync(new StreamPostEntriesResponse
             {

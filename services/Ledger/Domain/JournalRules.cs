@@ -107,6 +107,21 @@ public static class JournalRules
         // caller and reverses_entry_id are set by the ledger, not by the content a client sends.
         if (entry.Caller.Length > 0 || entry.ReversesEntryId.Length > 0)
             entry = new JournalEntry(entry) { Caller = "", ReversesEntryId = "" };
-        return System.Security.Cryptography.SHA256.HashData(Google.Protobuf.MessageExtensions.ToByteArray(entry));
+        // Same bytes as hashing ToByteArray(), without the per-entry array: ingest hashes every entry.
+        var size = entry.CalculateSize();
+        if (size > 1024)
+            return System.Security.Cryptography.SHA256.HashData(Google.Protobuf.MessageExtensions.ToByteArray(entry));
+        Span<byte> buffer = stackalloc byte[size];
+        Google.Protobuf.MessageExtensions.WriteTo(entry, buffer);
+        return System.Security.Cryptography.SHA256.HashData(buffer);
+    }
+
+    /// <summary>The content hashes of a batch, in entry order.</summary>
+    public static byte[][] ContentHashes(PostEntriesRequest request)
+    {
+        var hashes = new byte[request.Entries.Count][];
+        for (var i = 0; i < hashes.Length; i++)
+            hashes[i] = ContentHash(request.Entries[i]);
+        return hashes;
     }
 }

@@ -65,10 +65,11 @@ public sealed partial class LedgerStore
 
     /// <summary>
     /// One round trip: the codes outside the chart of the subject's kind and province (refused
-    /// with a violation per line), and the entries of this request that were posted before.
+    /// with a violation per line), and either the entries of this request that were posted before
+    /// or, when <paramref name="lookUpEarlier"/> is false, a savepoint for an optimistic COPY.
     /// </summary>
     static async Task<Dictionary<string, EarlierEntry>> ChartAndEarlierAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        long subjectId, PostEntriesRequest request, string violationPrefix, CancellationToken cancellationToken)
+        long subjectId, PostEntriesRequest request, string violationPrefix, bool lookUpEarlier, CancellationToken cancellationToken)
     {
         var codes = request.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode).Distinct(StringComparer.Ordinal).ToArray();
         await using var batch = new NpgsqlBatch(connection, transaction)
@@ -85,18 +86,19 @@ public sealed partial class LedgerStore
                         where a.code = t.code and not a.is_group
                           and (a.province_code is null or a.province_code = substr(s.region_code, 1, 2) || '0000'))
                     """, subjectId, codes),
-                BatchCommand("select entry_id, subject_id, fiscal_year, ledger_version, content_hash from journal_entries where entry_id = any($1)",
-                    new object?[] { request.Entries.Select(e => e.EntryId).ToArray() }),
+                lookUpEarlier ? EarlierCommand(request) : BatchCommand("savepoint optimistic_copy"),
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var outside = new HashSet<string>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
             outside.Add(reader.GetString(0));
-        await reader.NextResultAsync(cancellationToken);
         var found = new Dictionary<string, EarlierEntry>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
-            found[reader.GetString(0)] = new EarlierEntry(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), (byte[])reader[4]);
+        if (lookUpEarlier)
+        {
+            await reader.NextResultAsync(cancellationToken);
+            await ReadEarlierAsync(reader, found, cancellationToken);
+        }
         if (outside.Count == 0)
             return found;
 
@@ -107,6 +109,27 @@ public sealed partial class LedgerStore
                 violations.Add(new FieldViolation($"{violationPrefix}entries[{i}].lines[{j}].account_code",
                     $"account \"{request.Entries[i].Lines[j].AccountCode}\" is not in the chart of this subject's kind and region"));
         throw RpcErrors.InvalidArgument(violations);
+    }
+
+    /// <summary>The entries of this request that were posted before, by entry id.</summary>
+    static async Task<Dictionary<string, EarlierEntry>> EarlierAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        PostEntriesRequest request, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { EarlierCommand(request) } };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var found = new Dictionary<string, EarlierEntry>(StringComparer.Ordinal);
+        await ReadEarlierAsync(reader, found, cancellationToken);
+        return found;
+    }
+
+    static NpgsqlBatchCommand EarlierCommand(PostEntriesRequest request) =>
+        BatchCommand("select entry_id, subject_id, fiscal_year, ledger_version, content_hash from journal_entries where entry_id = any($1)",
+            new object?[] { request.Entries.Select(e => e.EntryId).ToArray() });
+
+    static async Task ReadEarlierAsync(NpgsqlDataReader reader, Dictionary<string, EarlierEntry> found, CancellationToken cancellationToken)
+    {
+        while (await reader.ReadAsync(cancellationToken))
+            found[reader.GetString(0)] = new EarlierEntry(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), (byte[])reader[4]);
     }
 
     public async Task<ReverseEntryResponse> ReverseEntryAsync(ReverseEntryRequest request, string caller, CancellationToken cancellationToken)
