@@ -22,30 +22,13 @@ public sealed class ReportingSourcesTests(PerfEvalCluster cluster)
     const string ReportPublishedExchange = "perfeval.reporting.v1.report-published";
     static readonly TimeSpan ChainTimeout = TimeSpan.FromSeconds(90);
 
-    static long Fen(decimal wanYuan) => (long)(wanYuan * 1_000_000m);
+    static long Fen(decimal wanYuan) => JiashiResidentFund.Fen(wanYuan);
 
     [Fact(DisplayName = "Jiashi 2020 report states levels, notes, ledger metrics and both services' findings")]
     public async Task TheReportShowsEverySource()
     {
-        var evaluation = new EvaluationKey
-        {
-            RegionCode = "653129",
-            SubjectCode = $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}",
-            FiscalYear = 2020,
-        };
-        var key = $"{evaluation.RegionCode}/{evaluation.SubjectCode}/{evaluation.FiscalYear}";
         await using var reports = await PlainSubscriber.StartAsync(cluster.Settings, ReportPublishedExchange);
-
-        await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
-        {
-            RequestId = Guid.NewGuid().ToString(), RegionCode = evaluation.RegionCode, SubjectCode = evaluation.SubjectCode,
-            Kind = SubjectKind.ResidentFund, Name = "伽师县城乡居民基本医疗保险基金",
-        }, deadline: Deadline());
-        foreach (var (account, budget) in new[] { ("4001", 36026.78m), ("5001", 22087.64m) })
-            await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest
-            {
-                RequestId = Guid.NewGuid().ToString(), Evaluation = evaluation, AccountCode = account, BudgetFen = Fen(budget), Reason = "全年预算",
-            }, deadline: Deadline());
+        var (evaluation, key) = await JiashiResidentFund.CreateWithBudgetsAsync(cluster);
         var prior = evaluation.Clone();
         prior.FiscalYear = 2019;
         await cluster.Ledger.PostEntriesAsync(new PostEntriesRequest { Evaluation = prior, Entries = { Entry("1002", "4001", Fen(34586.52m), "2019-12-31") } },

@@ -21,30 +21,13 @@ public sealed class ReportingTests(PerfEvalCluster cluster)
     const string ReportPublishedExchange = "perfeval.reporting.v1.report-published";
     static readonly TimeSpan ChainTimeout = TimeSpan.FromSeconds(90);
 
-    static long Fen(decimal wanYuan) => (long)(wanYuan * 1_000_000m);
+    static long Fen(decimal wanYuan) => JiashiResidentFund.Fen(wanYuan);
 
     [Fact(DisplayName = "Jiashi 2020 report is published in xlsx, docx, html and markdown with its input versions")]
     public async Task EveryFormatIsPublishedListedAndDownloadable()
     {
-        var evaluation = new EvaluationKey
-        {
-            RegionCode = "653129",
-            SubjectCode = $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}",
-            FiscalYear = 2020,
-        };
-        var key = $"{evaluation.RegionCode}/{evaluation.SubjectCode}/{evaluation.FiscalYear}";
         await using var reports = await PlainSubscriber.StartAsync(cluster.Settings, ReportPublishedExchange);
-
-        await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
-        {
-            RequestId = Guid.NewGuid().ToString(), RegionCode = evaluation.RegionCode, SubjectCode = evaluation.SubjectCode,
-            Kind = SubjectKind.ResidentFund, Name = "伽师县城乡居民基本医疗保险基金",
-        }, deadline: Deadline());
-        foreach (var (account, budget) in new[] { ("4001", 36026.78m), ("5001", 22087.64m) })
-            await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest
-            {
-                RequestId = Guid.NewGuid().ToString(), Evaluation = evaluation, AccountCode = account, BudgetFen = Fen(budget), Reason = "全年预算",
-            }, deadline: Deadline());
+        var (evaluation, key) = await JiashiResidentFund.CreateWithBudgetsAsync(cluster);
         var post = new PostEntriesRequest { Evaluation = evaluation };
         post.Entries.Add(Entry("1002", "4001", Fen(38154.63m), "基本医疗保险费收入"));
         post.Entries.Add(Entry("5001", "1003", Fen(21040.11m), "基本医疗保险待遇支出"));

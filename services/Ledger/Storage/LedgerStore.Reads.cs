@@ -294,7 +294,7 @@ public sealed partial class LedgerStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
+        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
             return AddAccountResponse.Parser.ParseFrom(earlier);
         var chart = await ChartAsync(connection, transaction, cancellationToken);
         if (!chart.TryGetValue(request.ParentCode, out var parent) || (parent.ProvinceCode is { } p && p != request.ProvinceCode))
@@ -321,7 +321,7 @@ public sealed partial class LedgerStore
                 ParentCode = request.ParentCode, ProvinceCode = request.ProvinceCode,
             },
         };
-        await RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
+        await RequestIds.RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return response;
     }

@@ -282,7 +282,7 @@ public sealed partial class LedgerStore
         var key = request.Evaluation;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
+        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
             return RecordTransferDocumentResponse.Parser.ParseFrom(earlier);
         var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
         var newVersion = version + 1;
@@ -295,7 +295,7 @@ public sealed partial class LedgerStore
         await SetVersionAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, cancellationToken);
         await AnnounceAsync(connection, transaction, key, newVersion, 0, cancellationToken);
         var response = new RecordTransferDocumentResponse { LedgerVersion = newVersion };
-        await RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
+        await RequestIds.RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return response;
     }

@@ -43,7 +43,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        if (await ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
+        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
             return EvaluationSubject.Parser.ParseFrom(earlier);
 
         var regionName = await RegionNameAsync(connection, transaction, request.RegionCode, cancellationToken)
@@ -64,7 +64,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         if (subject!.Value.Subject.Kind != request.Kind || subject.Value.Subject.Name != request.Name)
             throw RpcErrors.AlreadyExists($"subject {request.RegionCode}/{request.SubjectCode} exists with another kind or name", "subject_code");
 
-        await RememberAsync(connection, transaction, request.RequestId, request, subject.Value.Subject, cancellationToken);
+        await RequestIds.RememberAsync(connection, transaction, request.RequestId, request, subject.Value.Subject, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return subject.Value.Subject;
     }
@@ -166,7 +166,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         var key = request.Evaluation;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
+        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
             return SetBudgetResponse.Parser.ParseFrom(earlier);
 
         var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
@@ -188,7 +188,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         await AnnounceAsync(connection, transaction, key, newVersion, 0, cancellationToken);
 
         var response = new SetBudgetResponse { LedgerVersion = newVersion };
-        await RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
+        await RequestIds.RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return response;
     }
@@ -456,32 +456,4 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
             RegionName = reader.GetString(3),
         });
     }
-
-    /// <summary>The first answer to a request id, or null; a reused id with another request is refused.</summary>
-    static async Task<byte[]?> ReplayAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, IMessage request,
-        CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("select request_hash, response from request_ids where request_id = $1", connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = requestId });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-            return null;
-        if (!((byte[])reader[0]).AsSpan().SequenceEqual(RequestHash(request)))
-            throw RpcErrors.AlreadyExists($"request_id {requestId} was used before for a different request", "request_id");
-        return (byte[])reader[1];
-    }
-
-    static async Task RememberAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, IMessage request,
-        IMessage response, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("insert into request_ids (request_id, request_hash, response) values ($1, $2, $3)",
-            connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = requestId });
-        command.Parameters.Add(new NpgsqlParameter { Value = RequestHash(request) });
-        command.Parameters.Add(new NpgsqlParameter { Value = response.ToByteArray() });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    static byte[] RequestHash(IMessage request) =>
-        System.Security.Cryptography.SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(request.Descriptor.FullName), .. request.ToByteArray()]);
 }

@@ -106,7 +106,7 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // The state lock first: two submissions of one request id then meet in order, and the second replays.
         var state = await Sql.LockStateRowAsync(connection, transaction, InsertState, LockState, cancellationToken, evaluationKey);
-        if (await ReplayAsync(connection, transaction, requestId, request, cancellationToken) is { } earlier)
+        if (await RequestIds.ReplayAsync(connection, transaction, requestId, request, cancellationToken) is { } earlier)
         {
             var first = SubmitAssessmentResponse.Parser.ParseFrom(earlier);
             return new JudgmentResult(first.ScorecardVersion, first.Total, first.Grade);
@@ -144,7 +144,7 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
 
         var result = new JudgmentResult(newVersion ?? scorecardVersion, scored.Total, scored.Grade);
         // Every judgment RPC answers the same three fields, so one message shape stores them all.
-        await RememberAsync(connection, transaction, requestId, request,
+        await RequestIds.RememberAsync(connection, transaction, requestId, request,
             new SubmitAssessmentResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade },
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -411,23 +411,4 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
             reader.IsDBNull(3) ? null : GetFindingsResponse.Parser.ParseFrom((byte[])reader[3]));
     }
 
-    static async Task<byte[]?> ReplayAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, IMessage request,
-        CancellationToken cancellationToken)
-    {
-        await using var command = Sql.Command(connection, transaction, "select request_hash, response from request_ids where request_id = $1", requestId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-            return null;
-        if (!((byte[])reader[0]).AsSpan().SequenceEqual(RequestHash(request)))
-            throw RpcErrors.AlreadyExists($"request_id {requestId} was used before for a different request", "request_id");
-        return (byte[])reader[1];
-    }
-
-    static Task RememberAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, IMessage request,
-        IMessage response, CancellationToken cancellationToken) =>
-        Sql.ExecuteAsync(connection, transaction, "insert into request_ids (request_id, request_hash, response) values ($1, $2, $3)",
-            cancellationToken, requestId, RequestHash(request), response.ToByteArray());
-
-    static byte[] RequestHash(IMessage request) =>
-        System.Security.Cryptography.SHA256.HashData([.. System.Text.Encoding.UTF8.GetBytes(request.Descriptor.FullName), .. request.ToByteArray()]);
 }
