@@ -43,7 +43,7 @@ public static class JournalRules
         else if (!seenIds.Add(entry.EntryId))
             violations.Add($"{path}.entry_id", "appears twice in the batch");
 
-        if (!DateOnly.TryParseExact(entry.PostingDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (!IsoDates.TryParse(entry.PostingDate, out var date))
             violations.Add($"{path}.posting_date", "must be a date written YYYY-MM-DD");
         else if (date.Year != fiscalYear)
             violations.Add($"{path}.posting_date", $"{entry.PostingDate} is outside fiscal year {fiscalYear}");

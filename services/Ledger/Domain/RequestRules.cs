@@ -178,7 +178,7 @@ public static class RequestRules
 
     static void CheckDate(string value, string field, int? fiscalYear, FieldViolations violations)
     {
-        if (!DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (!IsoDates.TryParse(value, out var date))
             violations.Add(field, "must be a date written YYYY-MM-DD");
         else if (fiscalYear is { } year && date.Year != year)
             violations.Add(field, $"{value} is outside fiscal year {year}");

@@ -173,13 +173,17 @@ public sealed partial class LedgerStore
     {
         (long, int, JournalEntry)? found = null;
         await using (var command = Sql.Command(connection, transaction,
-            "select subject_id, fiscal_year, posting_date, document_number, memo, caller, coalesce(reverses_entry_id, '') from journal_entries where entry_id = $1",
+            """
+            select subject_id, fiscal_year, posting_date, document_number, memo, caller, coalesce(reverses_entry_id, ''),
+                line_accounts, line_sides, line_amounts_fen
+            from journal_entries where entry_id = $1
+            """,
             entryId))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             if (!await reader.ReadAsync(cancellationToken))
                 return null;
-            found = (reader.GetInt64(0), reader.GetInt32(1), new JournalEntry
+            var entry = new JournalEntry
             {
                 EntryId = entryId,
                 PostingDate = reader.GetFieldValue<DateOnly>(2).ToString("yyyy-MM-dd"),
@@ -187,13 +191,14 @@ public sealed partial class LedgerStore
                 Memo = reader.GetString(4),
                 Caller = reader.GetString(5),
                 ReversesEntryId = reader.GetString(6),
-            });
+            };
+            var accounts = reader.GetFieldValue<string[]>(7);
+            var sides = reader.GetFieldValue<short[]>(8);
+            var amounts = reader.GetFieldValue<long[]>(9);
+            for (var j = 0; j < accounts.Length; j++)
+                entry.Lines.Add(new JournalLine { AccountCode = accounts[j], Side = (Side)sides[j], AmountFen = amounts[j] });
+            found = (reader.GetInt64(0), reader.GetInt32(1), entry);
         }
-        await using (var lines = Sql.Command(connection, transaction,
-            "select account_code, side, amount_fen from journal_lines where entry_id = $1 order by line_no", entryId))
-        await using (var reader = await lines.ExecuteReaderAsync(cancellationToken))
-            while (await reader.ReadAsync(cancellationToken))
-                found.Value.Item3.Lines.Add(new JournalLine { AccountCode = reader.GetString(0), Side = (Side)reader.GetInt16(1), AmountFen = reader.GetInt64(2) });
         return found;
     }
 
@@ -291,7 +296,7 @@ public sealed partial class LedgerStore
             insert into transfer_documents (subject_id, fiscal_year, kind, level, document_number, amount_fen, document_date, memo, ledger_version, caller)
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
             """, cancellationToken, subjectId, key.FiscalYear, (short)request.Kind, (short)request.Level, request.DocumentNumber, request.AmountFen,
-            DateOnly.ParseExact(request.DocumentDate, "yyyy-MM-dd"), request.Memo, newVersion, caller);
+            IsoDates.Parse(request.DocumentDate), request.Memo, newVersion, caller);
         await SetVersionAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, cancellationToken);
         await AnnounceAsync(connection, transaction, key, newVersion, 0, cancellationToken);
         var response = new RecordTransferDocumentResponse { LedgerVersion = newVersion };

@@ -329,25 +329,32 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         byte[][] hashes, string caller, string? reversesEntryId)
     {
         var entries = fresh.Select(i => request.Entries[i]).ToList();
+        // Lines travel as flat arrays; each entry takes its slice [first, last] (1-based, as
+        // PostgreSQL arrays are) into its own line arrays.
+        var firstLine = new int[entries.Count];
+        var lastLine = new int[entries.Count];
+        for (int e = 0, next = 1; e < entries.Count; e++)
+        {
+            firstLine[e] = next;
+            next += entries[e].Lines.Count;
+            lastLine[e] = next - 1;
+        }
+        var lines = entries.SelectMany(e => e.Lines).ToList();
         batch.BatchCommands.Add(BatchCommand(
             """
-            insert into journal_entries (entry_id, subject_id, fiscal_year, ledger_version, posting_date, document_number, memo, content_hash, caller, reverses_entry_id)
-            select id, $2, $3, $4, d, doc, memo, h, $5, $6 from unnest($1::text[], $7::date[], $8::text[], $9::text[], $10::bytea[]) as t(id, d, doc, memo, h)
+            insert into journal_entries (entry_id, subject_id, fiscal_year, ledger_version, posting_date, document_number, memo, content_hash, caller,
+                reverses_entry_id, line_accounts, line_sides, line_amounts_fen)
+            select id, $2, $3, $4, d, doc, memo, h, $5, $6, ($11::text[])[first:last], ($12::smallint[])[first:last], ($13::bigint[])[first:last]
+            from unnest($1::text[], $7::date[], $8::text[], $9::text[], $10::bytea[], $14::int[], $15::int[]) as t(id, d, doc, memo, h, first, last)
             """,
             entries.Select(e => e.EntryId).ToArray(), subjectId, fiscalYear, version, caller,
             new NpgsqlParameter { Value = (object?)reversesEntryId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
-            entries.Select(e => DateOnly.ParseExact(e.PostingDate, "yyyy-MM-dd")).ToArray(),
+            entries.Select(e => IsoDates.Parse(e.PostingDate)).ToArray(),
             entries.Select(e => e.DocumentNumber).ToArray(),
             entries.Select(e => e.Memo).ToArray(),
-            new NpgsqlParameter { Value = fresh.Select(i => hashes[i]).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea }));
-        var lines = entries.SelectMany(e => e.Lines.Select((line, j) => (e.EntryId, j, line))).ToList();
-        batch.BatchCommands.Add(BatchCommand(
-            """
-            insert into journal_lines (entry_id, line_no, account_code, side, amount_fen)
-            select * from unnest($1::text[], $2::int[], $3::text[], $4::smallint[], $5::bigint[])
-            """,
-            lines.Select(l => l.EntryId).ToArray(), lines.Select(l => l.j).ToArray(), lines.Select(l => l.line.AccountCode).ToArray(),
-            lines.Select(l => (short)l.line.Side).ToArray(), lines.Select(l => l.line.AmountFen).ToArray()));
+            new NpgsqlParameter { Value = fresh.Select(i => hashes[i]).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
+            lines.Select(l => l.AccountCode).ToArray(), lines.Select(l => (short)l.Side).ToArray(), lines.Select(l => l.AmountFen).ToArray(),
+            firstLine, lastLine));
     }
 
     static async Task CopyEntriesAsync(NpgsqlConnection connection, long subjectId, int fiscalYear,
@@ -357,48 +364,45 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         // Rows are written with the synchronous Write: it only copies into Npgsql's buffer (blocking
         // briefly when a full buffer goes out), while WriteAsync costs a Task per value, 100,000
         // per 10,000-line chunk, which was a large part of the service's CPU on ingest.
-        await using (var entries = await connection.BeginBinaryImportAsync(
-            "copy journal_entries (entry_id, subject_id, fiscal_year, ledger_version, posting_date, document_number, memo, content_hash, caller, reverses_entry_id) from stdin (format binary)",
-            cancellationToken))
-        {
-            foreach (var i in fresh)
-            {
-                var entry = request.Entries[i];
-                entries.StartRow();
-                entries.Write(entry.EntryId, NpgsqlDbType.Text);
-                entries.Write(subjectId, NpgsqlDbType.Bigint);
-                entries.Write(fiscalYear, NpgsqlDbType.Integer);
-                entries.Write(version, NpgsqlDbType.Bigint);
-                entries.Write(DateOnly.ParseExact(entry.PostingDate, "yyyy-MM-dd"), NpgsqlDbType.Date);
-                entries.Write(entry.DocumentNumber, NpgsqlDbType.Text);
-                entries.Write(entry.Memo, NpgsqlDbType.Text);
-                entries.Write(hashes[i], NpgsqlDbType.Bytea);
-                entries.Write(caller, NpgsqlDbType.Text);
-                if (reversesEntryId is null)
-                    entries.WriteNull();
-                else
-                    entries.Write(reversesEntryId, NpgsqlDbType.Text);
-            }
-            await entries.CompleteAsync(cancellationToken);
-        }
-
-        await using var lines = await connection.BeginBinaryImportAsync(
-            "copy journal_lines (entry_id, line_no, account_code, side, amount_fen) from stdin (format binary)", cancellationToken);
+        await using var entries = await connection.BeginBinaryImportAsync(
+            """
+            copy journal_entries (entry_id, subject_id, fiscal_year, ledger_version, posting_date, document_number, memo, content_hash, caller,
+                reverses_entry_id, line_accounts, line_sides, line_amounts_fen) from stdin (format binary)
+            """,
+            cancellationToken);
         foreach (var i in fresh)
         {
             var entry = request.Entries[i];
-            for (var j = 0; j < entry.Lines.Count; j++)
+            var count = entry.Lines.Count;
+            var accounts = new string[count];
+            var sides = new short[count];
+            var amounts = new long[count];
+            for (var j = 0; j < count; j++)
             {
                 var line = entry.Lines[j];
-                lines.StartRow();
-                lines.Write(entry.EntryId, NpgsqlDbType.Text);
-                lines.Write(j, NpgsqlDbType.Integer);
-                lines.Write(line.AccountCode, NpgsqlDbType.Text);
-                lines.Write((short)line.Side, NpgsqlDbType.Smallint);
-                lines.Write(line.AmountFen, NpgsqlDbType.Bigint);
+                accounts[j] = line.AccountCode;
+                sides[j] = (short)line.Side;
+                amounts[j] = line.AmountFen;
             }
+            entries.StartRow();
+            entries.Write(entry.EntryId, NpgsqlDbType.Text);
+            entries.Write(subjectId, NpgsqlDbType.Bigint);
+            entries.Write(fiscalYear, NpgsqlDbType.Integer);
+            entries.Write(version, NpgsqlDbType.Bigint);
+            entries.Write(IsoDates.Parse(entry.PostingDate), NpgsqlDbType.Date);
+            entries.Write(entry.DocumentNumber, NpgsqlDbType.Text);
+            entries.Write(entry.Memo, NpgsqlDbType.Text);
+            entries.Write(hashes[i], NpgsqlDbType.Bytea);
+            entries.Write(caller, NpgsqlDbType.Text);
+            if (reversesEntryId is null)
+                entries.WriteNull();
+            else
+                entries.Write(reversesEntryId, NpgsqlDbType.Text);
+            entries.Write(accounts, NpgsqlDbType.Array | NpgsqlDbType.Text);
+            entries.Write(sides, NpgsqlDbType.Array | NpgsqlDbType.Smallint);
+            entries.Write(amounts, NpgsqlDbType.Array | NpgsqlDbType.Bigint);
         }
-        await lines.CompleteAsync(cancellationToken);
+        await entries.CompleteAsync(cancellationToken);
     }
 
     static NpgsqlBatchCommand AddToBalances(long subjectId, int fiscalYear, long version, PostEntriesRequest request, List<int> fresh)
