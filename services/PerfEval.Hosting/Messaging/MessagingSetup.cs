@@ -22,6 +22,14 @@ public sealed class RabbitMqOptions
     /// <summary>When set, an unused queue is deleted by the broker after this many seconds (x-expires):
     /// for short-lived deployments such as test runs. Production leaves it unset.</summary>
     public int? QueueExpirySeconds { get; set; }
+
+    /// <summary>
+    /// How long the outbox dispatcher waits after being woken before it publishes, so that a burst
+    /// of commits (a bulk ingest commits a chunk every few tens of milliseconds) is announced by one
+    /// event instead of one per commit: writers overwrite an evaluation's pending event in place.
+    /// The price is this much delay on every event; 0 publishes at once.
+    /// </summary>
+    public int OutboxCoalesceMilliseconds { get; set; } = 100;
 }
 
 /// <summary>A consumer of one event, on its own durable queue named {prefix}.{service}.{event}.</summary>

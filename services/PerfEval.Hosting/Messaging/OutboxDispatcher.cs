@@ -11,7 +11,7 @@ namespace PerfEval.Hosting.Messaging;
 /// Rows are claimed with FOR UPDATE SKIP LOCKED, so several replicas never publish the same row at once;
 /// a crash between publish and mark publishes again, which consumers tolerate (at least once).
 /// </summary>
-public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, IBus bus, ServiceIdentity service,
+public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, IBus bus, ServiceIdentity service, RabbitMqOptions options,
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     const int BatchSize = 200;
@@ -27,10 +27,14 @@ public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, IBus b
                 await using (var listen = new NpgsqlCommand($"listen {Outbox.NotifyChannel}", listener))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
 
+                var coalesceWindow = TimeSpan.FromMilliseconds(Math.Max(0, options.OutboxCoalesceMilliseconds));
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     while (await PublishBatchAsync(stoppingToken) == BatchSize) { }
-                    await listener.WaitAsync(PollInterval, stoppingToken);
+                    // Woken by a commit: give the commits right behind it the window to fold into
+                    // the same pending rows before they go out.
+                    if (await listener.WaitAsync(PollInterval, stoppingToken) && coalesceWindow > TimeSpan.Zero)
+                        await Task.Delay(coalesceWindow, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
