@@ -9,6 +9,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Hosting.Security;
 
 // Ledger ingest benchmark (issue 3, item 7). Usage, from the repository root after
 // `. .local/infra/env.sh` and `dotnet build services/Ledger -c Release`:
@@ -146,7 +147,19 @@ async Task<double> StreamAsync(bool publish, double rawRate, bool measureLatency
 {
     var db = $"perfeval_bench_{runId}_{(publish ? "on" : "off")}";
     await using var ledger = await LedgerProcess.StartAsync(dll, Connection(null), db, publish);
-    using var channel = GrpcChannel.ForAddress(ledger.Address, new GrpcChannelOptions { MaxSendMessageSize = 64 << 20, MaxReceiveMessageSize = 64 << 20 });
+    // Authenticated as a provincial integration system would be: the token's region check runs on every chunk.
+    var token = AccessTokens.Mint(LedgerProcess.Auth, "bench-xinjiang-integration", "650000", TimeSpan.FromHours(2));
+    using var channel = GrpcChannel.ForAddress(ledger.Address, new GrpcChannelOptions
+    {
+        MaxSendMessageSize = 64 << 20,
+        MaxReceiveMessageSize = 64 << 20,
+        Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("Authorization", $"Bearer {token}");
+            return Task.CompletedTask;
+        })),
+        UnsafeUseInsecureChannelCallCredentials = true,
+    });
     var client = new LedgerService.LedgerServiceClient(channel);
     var key = new EvaluationKey { RegionCode = "653129", SubjectCode = "bench-fund", FiscalYear = 2020 };
     await client.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
@@ -382,6 +395,9 @@ sealed class LedgerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>The benchmark's own signing key, random per run.</summary>
+    public static AuthOptions Auth { get; } = new() { SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)) };
+
     public static async Task<LedgerProcess> StartAsync(string dll, string connectionString, string database, bool publish)
     {
         var grpcPort = FreePort();
@@ -397,6 +413,7 @@ sealed class LedgerProcess : IAsyncDisposable
         info.Environment["Postgres__ConnectionString"] = connectionString;
         info.Environment["Postgres__Database"] = database;
         info.Environment["Ledger__PublishEvents"] = publish ? "true" : "false";
+        info.Environment["Auth__SigningKey"] = Auth.SigningKey;
         info.Environment["RabbitMq__Host"] = Env("PERFEVAL_AMQP_HOST", "127.0.0.1");
         info.Environment["RabbitMq__Port"] = Env("PERFEVAL_AMQP_PORT", "5672");
         info.Environment["RabbitMq__Username"] = Env("PERFEVAL_AMQP_USER", "guest");

@@ -498,7 +498,12 @@ epmd_stop() {
 # env.sh and commands
 # ---------------------------------------------------------------------------------------------
 write_env_file() {
-    local tmp=$ENV_FILE.tmp.$$
+    local tmp=$ENV_FILE.tmp.$$ key_file=$INFRA/auth-signing-key
+    # The services' token signing key (Auth__SigningKey): random, made once per checkout, kept in
+    # the ignored .local folder with the other local secrets, never in the repository.
+    if [[ ! -s $key_file ]]; then
+        (umask 077; head -c 48 /dev/urandom | base64 -w0 >"$key_file")
+    fi
     cat >"$tmp" <<EOF
 # Written by deploy/local/infra.sh up — source it:  . .local/infra/env.sh
 export PERFEVAL_PG_HOST=127.0.0.1
@@ -515,6 +520,8 @@ export PERFEVAL_AMQP_URI=amqp://guest:guest@127.0.0.1:$AMQP_PORT/
 export PERFEVAL_RABBITMQ_NODE=$RMQ_NODE
 export PERFEVAL_RABBITMQ_HOME=$RMQ_HOME
 export PERFEVAL_RABBITMQCTL=$RMQ_BIN/rabbitmqctl
+# Signs and checks the JWT bearer tokens of the local services, the sample and the tests:
+export PERFEVAL_AUTH_SIGNING_KEY='$(cat "$key_file")'
 EOF
     # Rewrite only when it changed, so a reused `up` touches nothing.
     if cmp -s "$tmp" "$ENV_FILE" 2>/dev/null; then rm -f "$tmp"; else mv -f "$tmp" "$ENV_FILE"; fi

@@ -8,6 +8,8 @@ REPO=$(cd "$SCRIPT_DIR/../.." && pwd)
 cd "$REPO"
 
 bash deploy/local/infra.sh up
+# Ports, credentials and the services' signing key, with which the sample mints its token.
+. .local/infra/env.sh
 dotnet build PerfEval.sln -c Release -nologo -v quiet
 [[ ${1:-} == --keep ]] || trap 'bash deploy/local/services.sh stop' EXIT
 # The worked example is dated as the seed's report was filed, so its files are byte-identical on every run.

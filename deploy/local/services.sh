@@ -45,6 +45,7 @@ start() {
             export Postgres__ConnectionString="Host=$PERFEVAL_PG_HOST;Port=$PERFEVAL_PG_PORT;Username=$PERFEVAL_PG_USER;Password=$PERFEVAL_PG_PASSWORD"
             export RabbitMq__Host=$PERFEVAL_AMQP_HOST RabbitMq__Port=$PERFEVAL_AMQP_PORT
             export RabbitMq__Username=$PERFEVAL_AMQP_USER RabbitMq__Password=$PERFEVAL_AMQP_PASSWORD
+            export Auth__SigningKey=$PERFEVAL_AUTH_SIGNING_KEY
             Services__Ledger=http://127.0.0.1:$(grpc_port 0); export Services__Ledger
             Services__Indicator=http://127.0.0.1:$(grpc_port 1); export Services__Indicator
             Services__Scoring=http://127.0.0.1:$(grpc_port 2); export Services__Scoring

@@ -1,6 +1,8 @@
+using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting;
 using PerfEval.Hosting.Messaging;
+using PerfEval.Hosting.Security;
 using PerfEval.Hosting.Storage;
 using PerfEval.Indicator.Api;
 using PerfEval.Indicator.Messaging;
@@ -12,6 +14,9 @@ if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPerfEvalDefaults("indicator");
+// Indicator systems are a catalog every region binds to: only a national caller may change it.
+builder.Services.AddSingleton(new NationalScopeMethods(
+    new[] { "DefineSystem", "ImportSystem" }.Select(method => $"/{IndicatorService.Descriptor.FullName}/{method}")));
 builder.AddPerfEvalDatabase("indicator", typeof(IndicatorStore).Assembly);
 builder.AddPerfEvalMessaging("indicator", new ConsumerEndpoint("ledger-changed", typeof(LedgerChangedConsumer)));
 builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");

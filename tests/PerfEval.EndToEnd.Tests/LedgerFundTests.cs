@@ -25,7 +25,9 @@ public sealed class LedgerFundTests(PerfEvalCluster cluster, ITestOutputHelper o
 
     static DateTime Deadline() => DateTime.UtcNow.AddSeconds(30);
 
-    static Metadata Caller(string name) => new() { { "x-perfeval-caller", name } };
+    /// <summary>The ledger as seen by a caller whose token names it and the region it may act for.</summary>
+    LedgerService.LedgerServiceClient LedgerAs(string subject, string region) =>
+        new(cluster.Channel(cluster.LedgerProcess, cluster.Token(subject, region)));
 
     LedgerService.LedgerServiceClient Ledger => cluster.Ledger;
 
@@ -221,12 +223,12 @@ public sealed class LedgerFundTests(PerfEvalCluster cluster, ITestOutputHelper o
         var wrong = Entry("2021-03-31", "1002", "4001", 500_00, "journal-wrong-" + fund.SubjectCode);
         await PostAsync(fund, wrong, Entry("2021-03-31", "5001", "1003", 200_00));
 
-        var reversed = await Ledger.ReverseEntryAsync(new ReverseEntryRequest
+        var reversed = await LedgerAs("province-650000", "650000").ReverseEntryAsync(new ReverseEntryRequest
         {
             Evaluation = fund, ReversalEntryId = "rev-" + fund.SubjectCode, ReversedEntryId = wrong.EntryId, PostingDate = "2021-04-01", Memo = "冲销错账",
-        }, Caller("province-340000"), Deadline());
+        }, deadline: Deadline());
         Assert.Equal(wrong.EntryId, reversed.Reversal.ReversesEntryId);
-        Assert.Equal("province-340000", reversed.Reversal.Caller);
+        Assert.Equal("province-650000", reversed.Reversal.Caller);
         Assert.Equal(Side.Credit, reversed.Reversal.Lines[0].Side);
         var twice = await Assert.ThrowsAsync<RpcException>(() => Ledger.ReverseEntryAsync(new ReverseEntryRequest
         {

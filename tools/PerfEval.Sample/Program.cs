@@ -7,6 +7,7 @@ using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Contracts.Scoring.V1;
+using PerfEval.Hosting.Security;
 
 // The sample fund-year: 伽师县 2020 resident fund (DOMAIN.md §8, seed 001), posted from the summary table's
 // figures: income 38154.63 of a 36026.78 budget → 105.91%; 待遇支出 21040.11 of 22087.64 → 95.26%, 上解上级支出
@@ -25,10 +26,17 @@ var deadline = DateTime.UtcNow.AddSeconds(120);
 foreach (var address in new[] { ledgerAddress, indicatorAddress, scoringAddress, reportingAddress })
     await WaitServingAsync(address);
 
-var ledger = new LedgerService.LedgerServiceClient(GrpcChannel.ForAddress(ledgerAddress));
-var indicator = new IndicatorService.IndicatorServiceClient(GrpcChannel.ForAddress(indicatorAddress));
-var scoring = new ScoringService.ScoringServiceClient(GrpcChannel.ForAddress(scoringAddress));
-var reporting = new ReportingService.ReportingServiceClient(GrpcChannel.ForAddress(reportingAddress));
+// The sample acts as Xinjiang's provincial integration system: its token may act for every region
+// under 650000, 伽师县 included. PERFEVAL_TOKEN gives it a token; otherwise it mints one with the
+// deployment's signing key (PERFEVAL_AUTH_SIGNING_KEY, written by deploy/local/infra.sh).
+var token = Setting("PERFEVAL_TOKEN", "") is { Length: > 0 } given ? given
+    : Setting("PERFEVAL_AUTH_SIGNING_KEY", "") is { Length: > 0 } signingKey
+        ? AccessTokens.Mint(new AuthOptions { SigningKey = signingKey }, "sample-xinjiang-integration", "650000", TimeSpan.FromHours(1))
+        : throw new InvalidOperationException("Set PERFEVAL_TOKEN, or PERFEVAL_AUTH_SIGNING_KEY to mint one (. .local/infra/env.sh)");
+var ledger = new LedgerService.LedgerServiceClient(Authenticated(ledgerAddress));
+var indicator = new IndicatorService.IndicatorServiceClient(Authenticated(indicatorAddress));
+var scoring = new ScoringService.ScoringServiceClient(Authenticated(scoringAddress));
+var reporting = new ReportingService.ReportingServiceClient(Authenticated(reportingAddress));
 var key = new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 };
 
 await ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
@@ -323,6 +331,17 @@ async Task<T> UntilAsync<T>(Func<Task<T?>> probe) where T : class
         await Task.Delay(200);
     }
 }
+
+GrpcChannel Authenticated(string address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+{
+    Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+    {
+        metadata.Add("Authorization", $"Bearer {token}");
+        return Task.CompletedTask;
+    })),
+    // The local services listen on loopback without TLS; a deployment puts TLS in front of them.
+    UnsafeUseInsecureChannelCallCredentials = true,
+});
 
 async Task WaitServingAsync(string address)
 {

@@ -3,6 +3,7 @@ using Npgsql;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.Hosting.Evaluations;
+using PerfEval.Hosting.Security;
 using PerfEval.Ledger.Domain;
 using PerfEval.Ledger.Storage;
 using Serilog.Context;
@@ -12,11 +13,8 @@ namespace PerfEval.Ledger.Api;
 /// <summary>gRPC surface of the ledger: validates every field, then lets the store commit all or nothing.</summary>
 public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : LedgerService.LedgerServiceBase
 {
-    /// <summary>Metadata header naming the caller until authentication arrives; stored with every write.</summary>
-    public const string CallerHeader = "x-perfeval-caller";
-
-    static string Caller(ServerCallContext context) =>
-        context.RequestHeaders.GetValue(CallerHeader) is { Length: > 0 } caller ? caller.Trim()[..Math.Min(caller.Trim().Length, 128)] : "anonymous";
+    /// <summary>The authenticated caller (the token's subject), stored with every write.</summary>
+    static string Caller(ServerCallContext context) => Callers.Identity(context);
 
     public override async Task<CreateEvaluationSubjectResponse> CreateEvaluationSubject(CreateEvaluationSubjectRequest request,
         ServerCallContext context)

@@ -35,6 +35,17 @@ public static class RpcErrors
 
     public static RpcException FailedPrecondition(string what, string reason) => Build(StatusCode.FailedPrecondition, what, reason);
 
+    /// <summary>The caller is known but may not do this; the ErrorInfo metadata says what was refused (e.g. "field").</summary>
+    public static RpcException PermissionDenied(string what, string reason, IReadOnlyDictionary<string, string> metadata)
+    {
+        var info = new ErrorInfo { Reason = reason, Domain = Domain };
+        foreach (var (key, value) in metadata)
+            info.Metadata[key] = value;
+        var status = new Google.Rpc.Status { Code = (int)StatusCode.PermissionDenied, Message = what };
+        status.Details.Add(Any.Pack(info));
+        return status.ToRpcException();
+    }
+
     static RpcException Build(StatusCode code, string message, string reason, params Google.Protobuf.IMessage[] details)
     {
         var status = new Google.Rpc.Status { Code = (int)code, Message = message };

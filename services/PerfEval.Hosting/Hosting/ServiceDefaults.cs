@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PerfEval.Hosting.Security;
 using Serilog;
 using Serilog.Formatting.Compact;
 
@@ -20,7 +21,7 @@ public sealed class PortOptions
 
 public static class ServiceDefaults
 {
-    /// <summary>Logging, Kestrel endpoints, gRPC with health and reflection: what every service has.</summary>
+    /// <summary>Logging, Kestrel endpoints, authentication, gRPC with health and reflection: what every service has.</summary>
     public static WebApplicationBuilder AddPerfEvalDefaults(this WebApplicationBuilder builder, string serviceName)
     {
         builder.Services.AddSingleton(new ServiceIdentity(serviceName));
@@ -44,7 +45,12 @@ public static class ServiceDefaults
         });
 
         builder.AddPerfEvalTelemetry(serviceName);
-        builder.Services.AddGrpc(o => o.EnableDetailedErrors = false);
+        builder.AddPerfEvalSecurity(serviceName);
+        builder.Services.AddGrpc(o =>
+        {
+            o.EnableDetailedErrors = false;
+            o.Interceptors.Add<RegionScopeInterceptor>();
+        });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks();
         return builder;
@@ -53,9 +59,11 @@ public static class ServiceDefaults
     public static WebApplication MapPerfEvalDefaults(this WebApplication app)
     {
         var ports = app.Services.GetRequiredService<PortOptions>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
-        app.MapHealthChecks("/healthz").RequireHost($"*:{ports.Http}");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        app.MapGrpcReflectionService().AllowAnonymous();
+        app.MapHealthChecks("/healthz").RequireHost($"*:{ports.Http}").AllowAnonymous();
         app.MapPerfEvalMetrics(ports.Http);
         return app;
     }

@@ -40,7 +40,8 @@ public static class Telemetry
 
     public static WebApplication MapPerfEvalMetrics(this WebApplication app, int httpPort)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics").RequireHost($"*:{httpPort}");
+        // Scraped by Prometheus on the HTTP/1.1 port, which carries no business data.
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireHost($"*:{httpPort}").AllowAnonymous();
         return app;
     }
 }

@@ -1,10 +1,12 @@
 using System.Security.Cryptography;
+using Grpc.Core;
 using Grpc.Net.Client;
 using Npgsql;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Contracts.Scoring.V1;
+using PerfEval.Hosting.Security;
 
 namespace PerfEval.EndToEnd.Tests.Infrastructure;
 
@@ -23,6 +25,16 @@ public sealed class PerfEvalCluster : IAsyncLifetime
 
     /// <summary>8 hex digits naming this fixture's databases and queues.</summary>
     public string RunId { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    /// <summary>This fixture's signing key, random per run: tokens of another run are worthless here.</summary>
+    public AuthOptions Auth { get; } = new() { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)) };
+
+    /// <summary>The identity of the tests' own calls: every region.</summary>
+    public const string TestCaller = "e2e-tests";
+
+    /// <summary>A bearer token of this cluster for a caller acting for a region ("*" = every region).</summary>
+    public string Token(string subject, string region, TimeSpan? lifetime = null) =>
+        AccessTokens.Mint(Auth, subject, region, lifetime ?? TimeSpan.FromHours(1));
 
     public ServiceProcess LedgerProcess { get; private set; } = null!;
     public ServiceProcess IndicatorProcess { get; private set; } = null!;
@@ -52,6 +64,7 @@ public sealed class PerfEvalCluster : IAsyncLifetime
             ["RabbitMq__QueuePrefix"] = $"e2e-{RunId}",
             // Queues of a test run vanish a while after the run stops consuming them.
             ["RabbitMq__QueueExpirySeconds"] = "600",
+            ["Auth__SigningKey"] = Auth.SigningKey,
             ["Services__Ledger"] = $"http://127.0.0.1:{ledgerGrpcPort}",
             ["Services__Indicator"] = $"http://127.0.0.1:{indicatorGrpcPort}",
         };
@@ -73,7 +86,7 @@ public sealed class PerfEvalCluster : IAsyncLifetime
 
         try
         {
-                        foreach (var process in Processes)
+            foreach (var process in Processes)
                 process.Start();
             await WaitAllHealthyAsync(DateTime.UtcNow + StartupTimeout);
         }
@@ -117,10 +130,25 @@ public sealed class PerfEvalCluster : IAsyncLifetime
         }
     }
 
-    /// <summary>A channel to a service's gRPC port, disposed with the fixture.</summary>
-    public GrpcChannel Channel(ServiceProcess process)
+    /// <summary>
+    /// A channel to a service's gRPC port whose calls carry <paramref name="token"/> (by default the
+    /// tests' own, for every region; "" sends none), disposed with the fixture.
+    /// </summary>
+    public GrpcChannel Channel(ServiceProcess process, string? token = null)
     {
-        var channel = GrpcChannel.ForAddress(process.GrpcAddress);
+        token ??= Token(TestCaller, AccessTokens.AllRegions);
+        var channel = token.Length == 0
+            ? GrpcChannel.ForAddress(process.GrpcAddress)
+            : GrpcChannel.ForAddress(process.GrpcAddress, new GrpcChannelOptions
+            {
+                Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+                {
+                    metadata.Add("Authorization", $"Bearer {token}");
+                    return Task.CompletedTask;
+                })),
+                // Loopback plaintext in tests; the token must still be sent.
+                UnsafeUseInsecureChannelCallCredentials = true,
+            });
         lock (_channels)
             _channels.Add(channel);
         return channel;

@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using System.Text;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace PerfEval.Hosting.Security;
+
+/// <summary>
+/// Authentication settings (section "Auth"). Callers present a JWT bearer token signed with the
+/// deployment's key (HS256); the key comes from configuration (an environment variable or a
+/// secret store), never from the repository.
+/// </summary>
+public sealed class AuthOptions
+{
+    /// <summary>The signing key, at least 32 bytes of UTF-8 (e.g. `openssl rand -base64 48`).</summary>
+    public string SigningKey { get; set; } = "";
+    public string Issuer { get; set; } = "perfeval";
+    public string Audience { get; set; } = "perfeval";
+
+    /// <summary>Lifetime of the tokens a service mints for its own calls to other services.</summary>
+    public int ServiceTokenMinutes { get; set; } = 60;
+
+    public const int MinimumKeyBytes = 32;
+
+    public SymmetricSecurityKey Key()
+    {
+        var bytes = Encoding.UTF8.GetBytes(SigningKey);
+        if (bytes.Length < MinimumKeyBytes)
+            throw new InvalidOperationException(
+                $"Auth:SigningKey must be set to a secret of at least {MinimumKeyBytes} bytes (environment variable Auth__SigningKey); it is {bytes.Length}");
+        return new SymmetricSecurityKey(bytes);
+    }
+}
+
+/// <summary>The claims PerfEval reads from a token, and how tokens are made.</summary>
+public static class AccessTokens
+{
+    /// <summary>
+    /// The region a caller may act for: a GB/T 2260 code (a province "650000" covers every city and
+    /// county under it, a county "653129" only itself), or "*" for every region (national systems
+    /// and the services' own calls). A token without it may act for no region at all.
+    /// </summary>
+    public const string RegionClaim = "perfeval_region";
+
+    public const string AllRegions = "*";
+
+    public static string Mint(AuthOptions options, string subject, string region, TimeSpan lifetime)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(subject);
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = options.Issuer,
+            Audience = options.Audience,
+            Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, subject), new Claim(RegionClaim, region)]),
+            NotBefore = now.AddSeconds(-5),
+            IssuedAt = now,
+            Expires = now.Add(lifetime),
+            SigningCredentials = new SigningCredentials(options.Key(), SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    public static TokenValidationParameters ValidationParameters(AuthOptions options) => new()
+    {
+        ValidIssuer = options.Issuer,
+        ValidAudience = options.Audience,
+        IssuerSigningKey = options.Key(),
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        RequireExpirationTime = true,
+        ClockSkew = TimeSpan.FromSeconds(30),
+        NameClaimType = JwtRegisteredClaimNames.Sub,
+    };
+}
