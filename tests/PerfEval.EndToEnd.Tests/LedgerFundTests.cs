@@ -375,16 +375,5 @@ public sealed class LedgerFundTests(PerfEvalCluster cluster, ITestOutputHelper o
     static IEnumerable<string> Violations(RpcException ex) =>
         ex.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations.Select(v => v.Field) ?? [];
 
-    async Task WithDiagnosticsAsync(Func<Task> body)
-    {
-        try
-        {
-            await body();
-        }
-        catch (Exception ex)
-        {
-            output.WriteLine(cluster.LogTails());
-            throw new EndToEndFailureException($"{ex.GetType().Name}: {ex.Message}{Environment.NewLine}{cluster.LogTails(linesPerService: 60)}", ex);
-        }
-    }
+    Task WithDiagnosticsAsync(Func<Task> body) => cluster.WithDiagnosticsAsync(output, body);
 }

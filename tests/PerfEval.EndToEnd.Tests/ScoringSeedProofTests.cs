@@ -87,18 +87,7 @@ public sealed class ScoringSeedProofTests(PerfEvalCluster cluster, ITestOutputHe
         Assert.DoesNotContain(change.MovedInputs, m => m.Key == "ledger:budget:expenditure");
     });
 
-    async Task Run(Func<Task> body)
-    {
-        try
-        {
-            await body();
-        }
-        catch (Exception ex)
-        {
-            output.WriteLine(cluster.LogTails());
-            throw new EndToEndFailureException($"{ex.GetType().Name}: {ex.Message}{Environment.NewLine}{cluster.LogTails(linesPerService: 60)}", ex);
-        }
-    }
+    Task Run(Func<Task> body) => cluster.WithDiagnosticsAsync(output, body);
 
     /// <summary>A new Jiashi 2020 resident fund (its own subject code) bound to the built-in resident-fund system, with its budgets.</summary>
     async Task<EvaluationKey> NewJiashiEvaluationAsync()

@@ -21,18 +21,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
     static readonly TimeSpan ChainTimeout = TimeSpan.FromSeconds(60);
 
     [Fact(DisplayName = "An override rescores, is published beside the computed score and explains itself")]
-    public async Task AnOverrideRescoresIsPublishedAndExplained()
-    {
-        try
-        {
-            await Body();
-        }
-        catch (Exception ex)
-        {
-            output.WriteLine(cluster.LogTails());
-            throw new EndToEndFailureException($"{ex.GetType().Name}: {ex.Message}{Environment.NewLine}{cluster.LogTails(linesPerService: 60)}", ex);
-        }
-    }
+    public Task AnOverrideRescoresIsPublishedAndExplained() => cluster.WithDiagnosticsAsync(output, Body);
 
     async Task Body()
     {
@@ -167,18 +156,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
     static string Two(decimal value) => Math.Round(value, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture);
 
     [Fact(DisplayName = "In an open year a colour change of an item is published and GetMonitoring pro-rates by the calendar")]
-    public async Task InAnOpenYearAColourChangeIsPublished()
-    {
-        try
-        {
-            await MonitoringBody();
-        }
-        catch (Exception ex)
-        {
-            output.WriteLine(cluster.LogTails());
-            throw new EndToEndFailureException($"{ex.GetType().Name}: {ex.Message}{Environment.NewLine}{cluster.LogTails(linesPerService: 60)}", ex);
-        }
-    }
+    public Task InAnOpenYearAColourChangeIsPublished() => cluster.WithDiagnosticsAsync(output, MonitoringBody);
 
     async Task MonitoringBody()
     {

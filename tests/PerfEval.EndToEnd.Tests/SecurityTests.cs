@@ -167,16 +167,5 @@ public sealed class SecurityTests(PerfEvalCluster cluster, ITestOutputHelper out
         await province.ListSystemsAsync(new ListSystemsRequest(), deadline: Deadline());
     });
 
-    async Task WithDiagnosticsAsync(Func<Task> body)
-    {
-        try
-        {
-            await body();
-        }
-        catch (Exception ex)
-        {
-            output.WriteLine(cluster.LogTails());
-            throw new EndToEndFailureException($"{ex.GetType().Name}: {ex.Message}{Environment.NewLine}{cluster.LogTails(linesPerService: 60)}", ex);
-        }
-    }
+    Task WithDiagnosticsAsync(Func<Task> body) => cluster.WithDiagnosticsAsync(output, body);
 }

@@ -373,19 +373,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
     static DateTime Deadline() => DateTime.UtcNow.AddSeconds(30);
 
     /// <summary>Runs a test body; on failure the services' log tails go to the test output and into the message.</summary>
-    async Task WithDiagnosticsAsync(Func<Task> body)
-    {
-        try
-        {
-            await body();
-        }
-        catch (Exception ex)
-        {
-            output.WriteLine(cluster.LogTails());
-            throw new EndToEndFailureException(
-                $"{ex.GetType().Name}: {ex.Message}{Environment.NewLine}{cluster.LogTails(linesPerService: 60)}", ex);
-        }
-    }
+    Task WithDiagnosticsAsync(Func<Task> body) => cluster.WithDiagnosticsAsync(output, body);
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha256Hex();

@@ -154,6 +154,20 @@ public sealed class PerfEvalCluster : IAsyncLifetime
         return channel;
     }
 
+    /// <summary>Runs a test body; when it fails, the services' log tails go to the test output and into the failure.</summary>
+    public async Task WithDiagnosticsAsync(Xunit.Abstractions.ITestOutputHelper output, Func<Task> body)
+    {
+        try
+        {
+            await body();
+        }
+        catch (Exception ex)
+        {
+            output.WriteLine(LogTails());
+            throw new EndToEndFailureException($"{ex.GetType().Name}: {ex.Message}{Environment.NewLine}{LogTails(linesPerService: 60)}", ex);
+        }
+    }
+
     /// <summary>The log tails of all services, for failure messages.</summary>
     public string LogTails(int linesPerService = 400) =>
         string.Join(Environment.NewLine, Processes.Select(p => p.LogTail(linesPerService)));
