@@ -167,5 +167,37 @@ public sealed class SecurityTests(PerfEvalCluster cluster, ITestOutputHelper out
         await province.ListSystemsAsync(new ListSystemsRequest(), deadline: Deadline());
     });
 
+    [Fact(DisplayName = "Every call is audited with its caller, refusals included; request-id writes store the caller")]
+    public Task CallsAreAudited() => WithDiagnosticsAsync(async () =>
+    {
+        var caller = $"kashgar-prefecture-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        var kashgar = LedgerFor(caller, "653100");
+        var requestId = Guid.NewGuid().ToString();
+        await kashgar.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
+        {
+            RequestId = requestId, RegionCode = "653129", SubjectCode = $"audit-{requestId[..8]}", Kind = SubjectKind.ResidentFund, Name = "audit",
+        }, deadline: Deadline());
+        await RefusedAsync(() => kashgar.GetBalancesAsync(new GetBalancesRequest
+        {
+            Evaluation = new EvaluationKey { RegionCode = "650000", SubjectCode = "x", FiscalYear = 2024 },
+        }, deadline: Deadline()).ResponseAsync, StatusCode.PermissionDenied);
+
+        Assert.Equal(caller, await cluster.QueryScalarAsync("Ledger", "select caller from request_ids where request_id = $1", requestId));
+
+        // The log is written asynchronously: poll it with a deadline.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string[] audit;
+        do
+        {
+            audit = cluster.LedgerProcess.LogLines().Where(l => l.Contains("Audit") && l.Contains(caller)).ToArray();
+            if (audit.Length >= 2)
+                break;
+            await Task.Delay(100);
+        } while (DateTime.UtcNow < deadline);
+        Assert.Contains(audit, l => l.Contains("/perfeval.ledger.v1.LedgerService/CreateEvaluationSubject") && l.Contains("\"GrpcStatus\":\"OK\""));
+        Assert.Contains(audit, l => l.Contains("/perfeval.ledger.v1.LedgerService/GetBalances") && l.Contains("PermissionDenied"));
+        Assert.All(audit, l => Assert.Contains("\"CallerRegion\":\"653100\"", l));
+    });
+
     Task WithDiagnosticsAsync(Func<Task> body) => cluster.WithDiagnosticsAsync(output, body);
 }

@@ -9,6 +9,7 @@ using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Messaging;
+using PerfEval.Hosting.Security;
 using PerfEval.Hosting.Storage;
 using PerfEval.Indicator.Domain;
 
@@ -40,8 +41,8 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
 
     static Task SaveRequestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, string method, string hash,
         IMessage response, CancellationToken cancellationToken) =>
-        Sql.ExecuteAsync(connection, transaction, "insert into requests (request_id, method, request_hash, response) values ($1, $2, $3, $4)",
-            cancellationToken, requestId, method, hash, response.ToByteArray());
+        Sql.ExecuteAsync(connection, transaction, "insert into requests (request_id, method, request_hash, response, caller) values ($1, $2, $3, $4, $5)",
+            cancellationToken, requestId, method, hash, response.ToByteArray(), Callers.Current);
 
     // ---- systems ----
 

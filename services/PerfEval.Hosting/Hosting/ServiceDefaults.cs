@@ -49,6 +49,8 @@ public static class ServiceDefaults
         builder.Services.AddGrpc(o =>
         {
             o.EnableDetailedErrors = false;
+            // Audit first (outermost), so refusals of the region check are audited too.
+            o.Interceptors.Add<CallAuditInterceptor>();
             o.Interceptors.Add<RegionScopeInterceptor>();
         });
         builder.Services.AddGrpcReflection();

@@ -103,6 +103,18 @@ public sealed class RegionScopeInterceptor(NationalScopeMethods nationalOnly) : 
 /// <summary>Who is calling: the authenticated token's subject, recorded with every write.</summary>
 public static class Callers
 {
+    static readonly AsyncLocal<string?> CurrentCaller = new();
+
     public static string Identity(ServerCallContext context) =>
         context.GetHttpContext().User.Identity?.Name is { Length: > 0 } name ? name[..Math.Min(name.Length, 128)] : "anonymous";
+
+    /// <summary>
+    /// The caller of the gRPC call this code runs in (set by <see cref="CallAuditInterceptor"/>), or
+    /// "service" for the service's own work (consumers, start-up), which no caller asked for.
+    /// </summary>
+    public static string Current
+    {
+        get => CurrentCaller.Value ?? "service";
+        set => CurrentCaller.Value = value;
+    }
 }

@@ -23,6 +23,7 @@ public static class SecuritySetup
         builder.Services.AddSingleton(new ServiceTokens(options, serviceName));
         builder.Services.TryAddSingleton(new NationalScopeMethods([]));
         builder.Services.AddSingleton<RegionScopeInterceptor>();
+        builder.Services.AddSingleton<CallAuditInterceptor>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;

@@ -3,14 +3,16 @@ using System.Text;
 using Google.Protobuf;
 using Npgsql;
 using PerfEval.Hosting.Errors;
+using PerfEval.Hosting.Security;
 
 namespace PerfEval.Hosting.Storage;
 
 /// <summary>
 /// AIP-155 request ids for non-journal writes, kept in a service's own
-/// <c>request_ids (request_id text primary key, request_hash bytea, response bytea)</c> table inside
-/// the business transaction: a retry with the same content gets the first answer, a reused id with
-/// other content is ALREADY_EXISTS.
+/// <c>request_ids (request_id text primary key, request_hash bytea, response bytea, caller text,
+/// created_at timestamptz)</c> table inside the business transaction: a retry with the same content
+/// gets the first answer, a reused id with other content is ALREADY_EXISTS. The caller and the time
+/// make the table the audit trail of these writes.
 /// </summary>
 public static class RequestIds
 {
@@ -34,8 +36,8 @@ public static class RequestIds
 
     public static Task RememberAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, IMessage request,
         IMessage response, CancellationToken cancellationToken) =>
-        Sql.ExecuteAsync(connection, transaction, "insert into request_ids (request_id, request_hash, response) values ($1, $2, $3)",
-            cancellationToken, requestId, Hash(request), response.ToByteArray());
+        Sql.ExecuteAsync(connection, transaction, "insert into request_ids (request_id, request_hash, response, caller) values ($1, $2, $3, $4)",
+            cancellationToken, requestId, Hash(request), response.ToByteArray(), Callers.Current);
 
     /// <summary>The message type is part of the hash: one id reused for another kind of request is a conflict too.</summary>
     static byte[] Hash(IMessage request) =>

@@ -154,6 +154,22 @@ public sealed class PerfEvalCluster : IAsyncLifetime
         return channel;
     }
 
+    /// <summary>One scalar from a service's own database (e.g. "Ledger"), for checks no API exposes.</summary>
+    public async Task<object?> QueryScalarAsync(string service, string sql, params object[] parameters)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(Settings.PostgresConnectionString)
+        {
+            Database = $"perfeval_e2e_{RunId}_{service.ToLowerInvariant()}",
+            Pooling = false,
+        };
+        await using var connection = new NpgsqlConnection(builder.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var parameter in parameters)
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        return await command.ExecuteScalarAsync();
+    }
+
     /// <summary>Runs a test body; when it fails, the services' log tails go to the test output and into the failure.</summary>
     public async Task WithDiagnosticsAsync(Xunit.Abstractions.ITestOutputHelper output, Func<Task> body)
     {
