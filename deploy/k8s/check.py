@@ -71,9 +71,13 @@ def main():
     for key, value in config.items():
         m = re.fullmatch(r"Services__(\w+)", key)
         if m:
-            target = re.fullmatch(r"http://([a-z0-9-]+):(\d+)", value)
-            if not target or target.group(1) not in by_kind.get("Service", {}) or target.group(2) != "5000":
-                problem("configmap.yaml", f"{key}={value} is not http://<a Service here>:5000")
+            target = (re.fullmatch(r"http://([a-z0-9-]+):(\d+)", value)
+                      or re.fullmatch(rf"dns:///([a-z0-9-]+)(?:\.{NAMESPACE}\.svc\.cluster\.local)?:(\d+)", value))
+            service = by_kind.get("Service", {}).get(target.group(1), (None, None))[1] if target else None
+            if not target or service is None or target.group(2) != "5000":
+                problem("configmap.yaml", f"{key}={value} is not http://<a Service here>:5000 or dns:///<a Service here>:5000")
+            elif value.startswith("dns:") and service["spec"].get("clusterIP") != "None":
+                problem("configmap.yaml", f"{key}: dns:/// balancing needs a headless Service, {target.group(1)} is not one")
 
     readme = (HERE / "README.md").read_text(encoding="utf-8") if (HERE / "README.md").exists() else ""
     images = {i["name"] for i in kustomization.get("images", [])}

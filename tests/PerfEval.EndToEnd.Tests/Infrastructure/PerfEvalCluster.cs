@@ -65,7 +65,9 @@ public sealed class PerfEvalCluster : IAsyncLifetime
             // Queues of a test run vanish a while after the run stops consuming them.
             ["RabbitMq__QueueExpirySeconds"] = "600",
             ["Auth__SigningKey"] = Auth.SigningKey,
-            ["Services__Ledger"] = $"http://127.0.0.1:{ledgerGrpcPort}",
+            // The ledger is reached as a Kubernetes headless Service would be (dns:/// and round
+            // robin over what the name resolves to), the indicator over one plain connection.
+            ["Services__Ledger"] = $"dns:///localhost:{ledgerGrpcPort}",
             ["Services__Indicator"] = $"http://127.0.0.1:{indicatorGrpcPort}",
         };
 
