@@ -24,6 +24,14 @@ public sealed class RabbitMqOptions
     public int? QueueExpirySeconds { get; set; }
 
     /// <summary>
+    /// "quorum" declares the consumer queues as quorum queues, replicated over a RabbitMQ cluster
+    /// (ARCHITECTURE §Scale); "classic" (the default) keeps single-node queues. A queue's type is
+    /// fixed when it is declared: switching an existing deployment means draining and deleting its
+    /// queues first, or the broker refuses the declaration (PRECONDITION_FAILED).
+    /// </summary>
+    public string QueueType { get; set; } = "classic";
+
+    /// <summary>
     /// How long the outbox dispatcher waits after being woken before it publishes, so that a burst
     /// of commits (a bulk ingest commits a chunk every few tens of milliseconds) is announced by one
     /// event instead of one per commit: writers overwrite an evaluation's pending event in place.
@@ -45,6 +53,8 @@ public static class MessagingSetup
         params ConsumerEndpoint[] consumers)
     {
         var options = builder.Configuration.GetSection("RabbitMq").Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        if (options.QueueType is not ("classic" or "quorum"))
+            throw new InvalidOperationException($"RabbitMq:QueueType must be \"classic\" or \"quorum\", not \"{options.QueueType}\"");
         builder.Services.AddSingleton(options);
 
         builder.Services.AddMassTransit(bus =>
@@ -78,6 +88,8 @@ public static class MessagingSetup
                     cfg.ReceiveEndpoint($"{options.QueuePrefix}.{serviceName}.{consumer.QueueSuffix}", e =>
                     {
                         e.ConfigureConsumeTopology = true;
+                        if (options.QueueType == "quorum")
+                            e.SetQuorumQueue();
                         if (options.QueueExpirySeconds is { } expiry)
                             e.QueueExpiration = TimeSpan.FromSeconds(expiry);
                         // A failing message is retried with growing pauses, then moved to the _error

@@ -64,6 +64,8 @@ public sealed class PerfEvalCluster : IAsyncLifetime
             ["RabbitMq__QueuePrefix"] = $"e2e-{RunId}",
             // Queues of a test run vanish a while after the run stops consuming them.
             ["RabbitMq__QueueExpirySeconds"] = "600",
+            // As a production cluster would declare them (the single test node holds one replica).
+            ["RabbitMq__QueueType"] = "quorum",
             ["Auth__SigningKey"] = Auth.SigningKey,
             // The ledger is reached as a Kubernetes headless Service would be (dns:/// and round
             // robin over what the name resolves to), the indicator over one plain connection.
