@@ -17,17 +17,29 @@ public sealed class AuthOptions
     public string Issuer { get; set; } = "perfeval";
     public string Audience { get; set; } = "perfeval";
 
+    /// <summary>
+    /// Keys that signed tokens before the current one, still accepted (never used to sign), so a key
+    /// can be rotated without refusing every token issued under the old one: add the old key here,
+    /// switch SigningKey, reissue tokens, then drop the old key.
+    /// </summary>
+    public string[] PreviousSigningKeys { get; set; } = [];
+
     /// <summary>Lifetime of the tokens a service mints for its own calls to other services.</summary>
     public int ServiceTokenMinutes { get; set; } = 60;
 
     public const int MinimumKeyBytes = 32;
 
-    public SymmetricSecurityKey Key()
+    public SymmetricSecurityKey Key() => KeyOf(SigningKey, "Auth:SigningKey (environment variable Auth__SigningKey)");
+
+    /// <summary>Every key a token may be signed with: the current one first, then the previous ones.</summary>
+    public IEnumerable<SecurityKey> ValidationKeys() =>
+        PreviousSigningKeys.Select((key, i) => KeyOf(key, $"Auth:PreviousSigningKeys:{i}")).Prepend(Key()).ToList();
+
+    static SymmetricSecurityKey KeyOf(string secret, string setting)
     {
-        var bytes = Encoding.UTF8.GetBytes(SigningKey);
+        var bytes = Encoding.UTF8.GetBytes(secret);
         if (bytes.Length < MinimumKeyBytes)
-            throw new InvalidOperationException(
-                $"Auth:SigningKey must be set to a secret of at least {MinimumKeyBytes} bytes (environment variable Auth__SigningKey); it is {bytes.Length}");
+            throw new InvalidOperationException($"{setting} must be set to a secret of at least {MinimumKeyBytes} bytes; it is {bytes.Length}");
         return new SymmetricSecurityKey(bytes);
     }
 }
@@ -64,7 +76,7 @@ public static class AccessTokens
     {
         ValidIssuer = options.Issuer,
         ValidAudience = options.Audience,
-        IssuerSigningKey = options.Key(),
+        IssuerSigningKeys = options.ValidationKeys(),
         ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
         RequireExpirationTime = true,
         ClockSkew = TimeSpan.FromSeconds(30),
