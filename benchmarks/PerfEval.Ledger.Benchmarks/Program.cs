@@ -149,17 +149,8 @@ async Task<double> StreamAsync(bool publish, double rawRate, bool measureLatency
     await using var ledger = await LedgerProcess.StartAsync(dll, Connection(null), db, publish);
     // Authenticated as a provincial integration system would be: the token's region check runs on every chunk.
     var token = AccessTokens.Mint(LedgerProcess.Auth, "bench-xinjiang-integration", "650000", TimeSpan.FromHours(2));
-    using var channel = GrpcChannel.ForAddress(ledger.Address, new GrpcChannelOptions
-    {
-        MaxSendMessageSize = 64 << 20,
-        MaxReceiveMessageSize = 64 << 20,
-        Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
-        {
-            metadata.Add("Authorization", $"Bearer {token}");
-            return Task.CompletedTask;
-        })),
-        UnsafeUseInsecureChannelCallCredentials = true,
-    });
+    using var channel = BearerChannels.ForAddress(ledger.Address.ToString(), token,
+        new GrpcChannelOptions { MaxSendMessageSize = 64 << 20, MaxReceiveMessageSize = 64 << 20 });
     var client = new LedgerService.LedgerServiceClient(channel);
     var key = new EvaluationKey { RegionCode = "653129", SubjectCode = "bench-fund", FiscalYear = 2020 };
     await client.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest

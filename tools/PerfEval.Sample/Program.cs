@@ -332,16 +332,7 @@ async Task<T> UntilAsync<T>(Func<Task<T?>> probe) where T : class
     }
 }
 
-GrpcChannel Authenticated(string address) => GrpcChannel.ForAddress(address, new GrpcChannelOptions
-{
-    Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
-    {
-        metadata.Add("Authorization", $"Bearer {token}");
-        return Task.CompletedTask;
-    })),
-    // The local services listen on loopback without TLS; a deployment puts TLS in front of them.
-    UnsafeUseInsecureChannelCallCredentials = true,
-});
+GrpcChannel Authenticated(string address) => BearerChannels.ForAddress(address, token);
 
 async Task WaitServingAsync(string address)
 {

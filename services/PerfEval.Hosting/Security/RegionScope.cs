@@ -47,9 +47,9 @@ public static class RegionScope
         foreach (var field in message.Descriptor.Fields.InFieldNumberOrder())
         {
             var path = prefix + field.Name;
-            var value = field.Accessor.GetValue(message);
             if (field.FieldType == FieldType.String && RegionFields.Contains(field.Name))
             {
+                var value = field.Accessor.GetValue(message);
                 if (field.IsRepeated)
                 {
                     var i = 0;
@@ -62,6 +62,7 @@ public static class RegionScope
             }
             else if (field.FieldType == FieldType.Message && !field.IsMap && MayHoldRegion(field.MessageType))
             {
+                var value = field.Accessor.GetValue(message);
                 if (field.IsRepeated)
                 {
                     var i = 0;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Grpc.Core;
 using Grpc.Net.Client;
 using Npgsql;
 using PerfEval.Contracts.Indicator.V1;
@@ -143,16 +142,7 @@ public sealed class PerfEvalCluster : IAsyncLifetime
         token ??= Token(TestCaller, AccessTokens.AllRegions);
         var channel = token.Length == 0
             ? GrpcChannel.ForAddress(process.GrpcAddress)
-            : GrpcChannel.ForAddress(process.GrpcAddress, new GrpcChannelOptions
-            {
-                Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
-                {
-                    metadata.Add("Authorization", $"Bearer {token}");
-                    return Task.CompletedTask;
-                })),
-                // Loopback plaintext in tests; the token must still be sent.
-                UnsafeUseInsecureChannelCallCredentials = true,
-            });
+            : BearerChannels.ForAddress(process.GrpcAddress.ToString(), token);
         lock (_channels)
             _channels.Add(channel);
         return channel;
