@@ -3,6 +3,7 @@ using Grpc.Core;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Indicator.Domain;
 using PerfEval.Indicator.Recompute;
@@ -17,7 +18,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
     {
         var key = ValidEvaluation(request.Evaluation, "evaluation");
         return await store.GetLatestAsync(key, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"no indicator values for {key} yet");
+            ?? throw RpcErrors.NotFound($"no indicator values for {key} yet", NotFoundException.EvaluationNotFound);
     }
 
     public override async Task<GetEvaluationSystemResponse> GetEvaluationSystem(GetEvaluationSystemRequest request, ServerCallContext context)

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Npgsql;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Security;
 using PerfEval.Ledger.Domain;

@@ -1,5 +1,6 @@
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 
 namespace PerfEval.Ledger.Domain;

@@ -3,6 +3,7 @@ using Npgsql;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Storage;
 using PerfEval.Ledger.Domain;
 
@@ -159,7 +160,7 @@ public sealed partial class LedgerStore
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var subject = await FindSubjectAsync(connection, transaction, key.RegionCode, key.SubjectCode, cancellationToken)
-            ?? throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}");
+            ?? throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}", NotFoundException.EvaluationNotFound);
         // Serialize filers of one evaluation so the id checks below hold until commit.
         await Sql.ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock($1)", cancellationToken, subject.Id);
 

@@ -3,6 +3,7 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Messaging;
 using PerfEval.Hosting.Storage;

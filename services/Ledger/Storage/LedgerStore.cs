@@ -5,6 +5,7 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Messaging;
 using PerfEval.Hosting.Storage;
@@ -199,7 +200,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         // One snapshot for the version and the balances, so they always agree.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         var subject = await FindSubjectAsync(connection, transaction, key.RegionCode, key.SubjectCode, cancellationToken)
-            ?? throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}");
+            ?? throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}", NotFoundException.EvaluationNotFound);
 
         var response = new GetBalancesResponse { Subject = subject.Subject };
         await using (var version = new NpgsqlCommand("select ledger_version from evaluations where subject_id = $1 and fiscal_year = $2", connection, transaction))
@@ -284,7 +285,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         if (!regionKnown)
             throw RpcErrors.InvalidArgument([new FieldViolation($"{field}.region_code", $"no region with code {key.RegionCode} is known")]);
         if (!subjectKnown || !await reader.ReadAsync(cancellationToken))
-            throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}; create it first");
+            throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}; create it first", NotFoundException.EvaluationNotFound);
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
     }
 

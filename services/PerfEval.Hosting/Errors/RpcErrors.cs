@@ -1,6 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
+using PerfEval.SharedKernel.Errors;
 
 namespace PerfEval.Hosting.Errors;
 
@@ -22,15 +23,15 @@ public static class RpcErrors
         return Build(StatusCode.InvalidArgument, $"Invalid request: {summary}", "INVALID_ARGUMENT", badRequest);
     }
 
-    public static RpcException NotFound(string what) => Build(StatusCode.NotFound, what, "NOT_FOUND");
+    public static RpcException NotFound(string what, string reason = NotFoundException.DefaultReason) => Build(StatusCode.NotFound, what, reason);
 
-    public static RpcException AlreadyExists(string what, string? field = null)
+    public static RpcException AlreadyExists(string what, string? field = null, string reason = "ALREADY_EXISTS")
     {
         if (field is null)
-            return Build(StatusCode.AlreadyExists, what, "ALREADY_EXISTS");
+            return Build(StatusCode.AlreadyExists, what, reason);
         var badRequest = new BadRequest();
         badRequest.FieldViolations.Add(new BadRequest.Types.FieldViolation { Field = field, Description = what });
-        return Build(StatusCode.AlreadyExists, what, "ALREADY_EXISTS", badRequest);
+        return Build(StatusCode.AlreadyExists, what, reason, badRequest);
     }
 
     public static RpcException FailedPrecondition(string what, string reason) => Build(StatusCode.FailedPrecondition, what, reason);
@@ -54,24 +55,18 @@ public static class RpcErrors
             status.Details.Add(Any.Pack(detail));
         return status.ToRpcException();
     }
-}
 
-/// <summary>One bad field of a request: its path and what is wrong with it.</summary>
-public sealed record FieldViolation(string Field, string Description);
-
-/// <summary>Collects every violation of a request before refusing it, so the caller fixes them in one go.</summary>
-public sealed class FieldViolations
-{
-    readonly List<FieldViolation> _items = [];
-
-    public IReadOnlyList<FieldViolation> Items => _items;
-    public bool Any => _items.Count > 0;
-
-    public void Add(string field, string description) => _items.Add(new FieldViolation(field, description));
-
-    public void ThrowIfAny()
+    /// <summary>The one place a domain exception becomes a gRPC status (see DomainErrorInterceptor).</summary>
+    public static RpcException From(DomainException exception) => exception switch
     {
-        if (Any)
-            throw RpcErrors.InvalidArgument(_items);
-    }
+        InvalidRequestException invalid => InvalidArgument(invalid.Violations),
+        NotFoundException notFound => NotFound(notFound.Message, notFound.Reason),
+        ConflictException conflict => AlreadyExists(conflict.Message, conflict.Field, conflict.Reason),
+        PreconditionFailedException precondition => FailedPrecondition(precondition.Message, precondition.Reason),
+        _ => throw new ArgumentOutOfRangeException(nameof(exception), exception.GetType().Name, "a domain exception without a gRPC mapping"),
+    };
+
+    /// <summary>The ErrorInfo reason of a rich status, or null when it carries none.</summary>
+    public static string? ReasonOf(RpcException exception) =>
+        exception.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason;
 }

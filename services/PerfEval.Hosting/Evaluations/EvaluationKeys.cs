@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.SharedKernel.Errors;
 
 namespace PerfEval.Hosting.Evaluations;
 

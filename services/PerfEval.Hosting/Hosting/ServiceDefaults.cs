@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using PerfEval.Hosting.Errors;
 using PerfEval.Hosting.Security;
 using Serilog;
 using Serilog.Formatting.Compact;
@@ -52,6 +53,8 @@ public static class ServiceDefaults
             // Audit first (outermost), so refusals of the region check are audited too.
             o.Interceptors.Add<CallAuditInterceptor>();
             o.Interceptors.Add<RegionScopeInterceptor>();
+            // Innermost: domain exceptions become rich gRPC errors before audit logs the status.
+            o.Interceptors.Add<DomainErrorInterceptor>();
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks();

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Reporting.Domain;
 using PerfEval.Reporting.Storage;

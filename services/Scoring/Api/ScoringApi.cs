@@ -3,6 +3,7 @@ using Grpc.Core;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Scoring.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Scoring.Domain;
 using PerfEval.Scoring.Storage;
@@ -20,7 +21,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         violations.ThrowIfAny();
         var key = EvaluationKeys.Format(request.Evaluation);
-        return await store.GetLatestAsync(key, context.CancellationToken) ?? throw RpcErrors.NotFound($"no scorecard for {key} yet");
+        return await store.GetLatestAsync(key, context.CancellationToken) ?? throw RpcErrors.NotFound($"no scorecard for {key} yet", NotFoundException.EvaluationNotFound);
     }
 
     public override async Task<SubmitAssessmentResponse> SubmitAssessment(SubmitAssessmentRequest request, ServerCallContext context)
@@ -105,7 +106,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         }
         violations.ThrowIfAny();
         return await store.GetMonitoringAsync(request.Evaluation, asOf, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"no scorecard for {EvaluationKeys.Format(request.Evaluation)} yet");
+            ?? throw RpcErrors.NotFound($"no scorecard for {EvaluationKeys.Format(request.Evaluation)} yet", NotFoundException.EvaluationNotFound);
     }
 
     public override async Task<ListJudgmentsResponse> ListJudgments(ListJudgmentsRequest request, ServerCallContext context)

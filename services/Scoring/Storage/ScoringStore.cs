@@ -6,6 +6,7 @@ using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Scoring.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Messaging;
 using PerfEval.Hosting.Storage;
