@@ -5,8 +5,9 @@ For every *.yaml here: weights add to 100 (header + items, and each level's item
 weight where one is given); every item has a target (or says why the seed has none) and an actual
 source; every number in a target, a declared actual, the header or a money figure occurs literally
 in the seed; every text is a verbatim passage of the seed (whitespace ignored, so passages joined
-across the seed's page breaks still match); every item's target stands on the seed line it cites;
-every formula names only known functions and observation metrics.
+across the seed's page breaks still match); every target, text, money figure, observation and seed
+score stands on the seed line(s) it cites; every formula names only known functions and observation
+metrics (read from services/Indicator/Domain/FormulaEvaluation.cs).
 Usage: python3 samples/evaluations/check.py [--seeds DIR]   (exit status 1 on any error)
 """
 import argparse
@@ -67,6 +68,23 @@ class Checker:
         elif squeeze(text) not in self.seed_squeezed:
             self.error(where, f"text is not verbatim in the seed: {text[:40]!r}…")
 
+    def on_lines(self, where, spec, value):
+        """The value stands on the cited lines: "7, 16" = on either; "165-167" = across that range."""
+        if spec is None:
+            self.error(where, "no lines cited")
+            return
+        passages = []
+        for part in str(spec).split(","):
+            first, _, last = part.strip().partition("-")
+            try:
+                start, end = int(first), int(last or first)
+            except ValueError:
+                self.error(where, f"bad lines {spec!r}")
+                return
+            passages.append(squeeze("".join(self.seed_lines[start - 1:end])))
+        if not any(squeeze(str(value)) in passage for passage in passages):
+            self.error(where, f"{str(value)[:30]!r} is not on line(s) {spec}")
+
     def formula(self, where, formula):
         for name in re.findall(r"([A-Za-z_]+)\s*\(", formula):
             if name not in FUNCTIONS:
@@ -117,8 +135,8 @@ class Checker:
             line = item.get("seed_line")
             if line is None:
                 self.error(where, "target without seed_line")
-            elif squeeze(target) not in squeeze(self.seed_lines[line - 1]):
-                self.error(where, f"target {target!r} is not on seed line {line}")
+            else:
+                self.on_lines(where + ".target", line, target)
             if item.get("direction") not in DIRECTIONS:
                 self.error(where, f"direction {item.get('direction')!r} is not one of {sorted(DIRECTIONS)}")
         elif item.get("target_missing"):
@@ -142,6 +160,7 @@ class Checker:
             for key in ("declared_budget", "declared_executed", "declared_rate"):
                 if key in header:
                     self.numbers_in_seed(f"budget_execution.{key}", header[key])
+                    self.on_lines(f"budget_execution.{key}", header.get("seed_lines"), header[key])
         count = 0
         for level in data.get("levels", []):
             level_sum = Decimal(0)
@@ -165,10 +184,12 @@ class Checker:
             if isinstance(node, dict):
                 if "text" in node:
                     self.verbatim(where, node["text"])
+                    self.on_lines(where, node.get("lines"), node["text"])
                     return
                 if "value" in node:
                     self.verbatim(where, str(node["value"]))
                     self.numbers_in_seed(where, node["value"])
+                    self.on_lines(where, node.get("lines"), node["value"])
                     return
                 for key, child in node.items():
                     walk(f"{where}.{key}", child)
@@ -183,11 +204,13 @@ class Checker:
             if observation.get("metric") not in self.metrics:
                 self.error(where, "unknown observation metric")
             self.numbers_in_seed(where, observation.get("value", ""))
+            self.on_lines(where, observation.get("lines"), observation.get("value", ""))
 
     def seed_scores(self, scores):
         for i, score in enumerate(scores or []):
             for key in ("weight", "score"):
                 self.numbers_in_seed(f"seed_scores[{i}].{key}", score.get(key, ""))
+                self.on_lines(f"seed_scores[{i}].{key}", score.get("lines"), score.get(key, ""))
 
     def money(self, money):
         for i, figure in enumerate((money or {}).get("figures", [])):
@@ -197,6 +220,7 @@ class Checker:
                 continue
             self.numbers_in_seed(where, figure["value"])
             self.verbatim(where, str(figure["value"]))
+            self.on_lines(where, figure["lines"], str(figure["value"]).lstrip("-") if figure["value"] != "0" else "0")
 
 
 def main():
