@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using PerfEval.Contracts.Common.V1;
+using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.EndToEnd.Tests.Infrastructure;
@@ -77,7 +78,7 @@ public sealed partial class WalkingSkeletonTests
                 new ListReportVersionsRequest { Evaluation = evaluation, PageSize = 1 }, deadline: Deadline());
             if (versions.Versions.FirstOrDefault() is { } latest)
             {
-                var text = System.Text.Encoding.UTF8.GetString(await DownloadAsync(evaluation, latest.ReportVersion, "markdown"));
+                var text = System.Text.Encoding.UTF8.GetString(await DownloadAsync(evaluation, latest.ReportVersion, ReportFileFormat.Markdown));
                 if (matches(text))
                     return latest;
             }

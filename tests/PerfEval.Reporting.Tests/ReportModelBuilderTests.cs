@@ -1,4 +1,5 @@
 using System.Text;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Reporting.Domain;
@@ -12,10 +13,7 @@ public class ReportModelBuilderTests
     /// <summary>What the running chain gives today: the one-item skeleton scorecard and the ledger's balances.</summary>
     static ReportSources Jiashi() => new(new EvaluationScored
     {
-        EvaluationKey = "653129/resident-fund/2020",
-        RegionCode = "653129",
-        SubjectCode = "resident-fund",
-        FiscalYear = 2020,
+        Evaluation = new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 },
         ScorecardVersion = 3,
         ValueVersion = 2,
         Total = "100.00",

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Hosting.Evaluations;
 
 namespace PerfEval.Reporting.Domain;
 
@@ -41,12 +42,12 @@ public static partial class ReportModelBuilder
             findings.AddRange(indicatorFindings.Findings);
         return new ReportModel
         {
-            EvaluationKey = s.EvaluationKey,
-            RegionCode = s.RegionCode,
+            EvaluationKey = EvaluationKeys.Format(s.Evaluation),
+            RegionCode = s.Evaluation.RegionCode,
             RegionName = subject?.RegionName ?? "",
-            SubjectCode = s.SubjectCode,
-            SubjectName = subject?.Name ?? s.SubjectCode,
-            FiscalYear = s.FiscalYear,
+            SubjectCode = s.Evaluation.SubjectCode,
+            SubjectName = subject?.Name ?? s.Evaluation.SubjectCode,
+            FiscalYear = s.Evaluation.FiscalYear,
             TableKind = subject?.Kind == SubjectKind.TransferFund ? SelfEvaluationTableKind.TransferRegional : SelfEvaluationTableKind.ScoredProject,
             ReportDate = sources.ReportDate,
             ResponsibleUnit = sources.ResponsibleUnit,
