@@ -168,15 +168,9 @@ public static partial class ReportModelBuilder
         };
         // Unbudgeted spending is compared with a budget that does not exist, not with 0.
         return f.Kind == FindingKind.UnbudgetedSpending
-            ? new Finding(code, $"{what}：{Chinese(f.Message)}", Show(f.Declared), "未列预算", "—")
-            : new Finding(code, $"{what}：{Chinese(f.Message)}", Show(f.Declared), Show(f.Compared), Show(f.Difference));
+            ? new Finding(code, $"{what}：{f.ChineseMessage}", Show(f.Declared), "未列预算", "—")
+            : new Finding(code, $"{what}：{f.ChineseMessage}", Show(f.Declared), Show(f.Compared), Show(f.Difference));
     }
-
-    /// <summary>The ledger's message without its English gloss in trailing parentheses.</summary>
-    static string Chinese(string message) => EnglishGloss().Replace(message, "");
-
-    [GeneratedRegex(@"\s*\([A-Za-z][^()]*\)\s*$")]
-    private static partial Regex EnglishGloss();
 
     /// <summary>"missing observation 常住人口 (resident-population)" → 常住人口.</summary>
     [GeneratedRegex(@"missing observation ([^(]+)")]
