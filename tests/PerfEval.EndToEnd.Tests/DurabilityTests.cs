@@ -3,6 +3,7 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.EndToEnd.Tests.Infrastructure;
 
 namespace PerfEval.EndToEnd.Tests;
@@ -83,7 +84,7 @@ public sealed partial class WalkingSkeletonTests
                     return latest;
             }
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"no matching report of {KeyText(evaluation)} within {ChainTimeout.TotalSeconds:0} s");
+                throw new TimeoutException($"no matching report of {EvaluationKeys.Format(evaluation)} within {ChainTimeout.TotalSeconds:0} s");
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
     }

@@ -30,7 +30,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         {
             RegionCode = Region, SubjectCode = $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}", FiscalYear = 2020,
         };
-        var key = $"{evaluation.RegionCode}/{evaluation.SubjectCode}/{evaluation.FiscalYear}";
+        var key = EvaluationKeys.Format(evaluation);
         await using var scoredEvents = await PlainSubscriber.StartAsync(cluster.Settings, EvaluationScoredExchange);
 
         await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
@@ -167,7 +167,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         {
             RegionCode = Region, SubjectCode = $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}", FiscalYear = year,
         };
-        var key = $"{evaluation.RegionCode}/{evaluation.SubjectCode}/{evaluation.FiscalYear}";
+        var key = EvaluationKeys.Format(evaluation);
         await using var statusEvents = await PlainSubscriber.StartAsync(cluster.Settings, "perfeval.scoring.v1.monitoring-status-changed");
 
         await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest

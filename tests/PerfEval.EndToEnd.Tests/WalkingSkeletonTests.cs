@@ -45,7 +45,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
     public Task Jiashi2020ResidentIncomeFlowsToAPublishedReport() => WithDiagnosticsAsync(async () =>
     {
         var evaluation = NewEvaluation();
-        var key = KeyText(evaluation);
+        var key = EvaluationKeys.Format(evaluation);
         await using var reports = await PlainSubscriber.StartAsync(cluster.Settings, ReportPublishedExchange);
 
         await CreateSubjectAsync(evaluation);
@@ -85,7 +85,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
     public Task ReplayingTheSameEntriesSpendsNoVersion() => WithDiagnosticsAsync(async () =>
     {
         var evaluation = NewEvaluation();
-        var key = KeyText(evaluation);
+        var key = EvaluationKeys.Format(evaluation);
         await using var reports = await PlainSubscriber.StartAsync(cluster.Settings, ReportPublishedExchange);
 
         await CreateSubjectAsync(evaluation);
@@ -364,8 +364,6 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
         balances.Balances.FirstOrDefault(b => b.AccountCode == account)?.ActualFen ?? 0;
 
     static EvaluationKey NewEvaluation() => new() { RegionCode = Region, SubjectCode = NewSubjectCode(), FiscalYear = FiscalYear };
-
-    static string KeyText(EvaluationKey key) => $"{key.RegionCode}/{key.SubjectCode}/{key.FiscalYear}";
 
     static string NewSubjectCode() => $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 

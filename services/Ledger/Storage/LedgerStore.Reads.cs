@@ -4,6 +4,7 @@ using Npgsql;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Storage;
 using PerfEval.Ledger.Domain;
@@ -41,7 +42,7 @@ public sealed partial class LedgerStore
         var chart = await ChartAsync(connection, transaction, cancellationToken);
         var (subjectId, latest, closed) = await EvaluationStateAsync(connection, transaction, key.RegionCode, key.SubjectCode, key.FiscalYear, cancellationToken);
         if (request.AsOfLedgerVersion > latest)
-            throw RpcErrors.NotFound($"ledger version {request.AsOfLedgerVersion} of {key.RegionCode}/{key.SubjectCode}/{key.FiscalYear} does not exist (latest is {latest})");
+            throw RpcErrors.NotFound($"ledger version {request.AsOfLedgerVersion} of {EvaluationKeys.Format(key)} does not exist (latest is {latest})");
         var version = request.AsOfLedgerVersion > 0 ? request.AsOfLedgerVersion : latest;
 
         var (figures, hasPrior) = await FiguresAsync(connection, transaction, subjectId, key.FiscalYear, version == latest ? null : version, cancellationToken);
