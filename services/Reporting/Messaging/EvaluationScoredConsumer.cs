@@ -5,7 +5,7 @@ using PerfEval.Contracts.Events.V1;
 using Grpc.Core;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
-using PerfEval.Hosting.Messaging;
+using PerfEval.Messaging;
 using PerfEval.Reporting.Domain;
 using PerfEval.Reporting.Storage;
 

@@ -1,8 +1,7 @@
 using Npgsql;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Reporting.V1;
-using PerfEval.Hosting.Messaging;
-using PerfEval.Hosting.Storage;
+using PerfEval.Storage;
 using PerfEval.Reporting.Domain;
 
 namespace PerfEval.Reporting.Storage;
