@@ -9,7 +9,7 @@ using Npgsql;
 using NpgsqlTypes;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Ledger.V1;
-using PerfEval.Hosting.Security;
+using PerfEval.Client;
 
 // Ledger ingest benchmark (issue 3, item 7). Usage, from the repository root after
 // `. .local/infra/env.sh` and `dotnet build services/Ledger -c Release`:

@@ -1,9 +1,9 @@
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting;
-using PerfEval.Hosting.Messaging;
+using PerfEval.Messaging;
 using PerfEval.Hosting.Security;
-using PerfEval.Hosting.Storage;
+using PerfEval.Storage;
 using PerfEval.Indicator.Api;
 using PerfEval.Indicator.Messaging;
 using PerfEval.Indicator.Recompute;

@@ -1,6 +1,6 @@
 using PerfEval.Hosting;
-using PerfEval.Hosting.Messaging;
-using PerfEval.Hosting.Storage;
+using PerfEval.Messaging;
+using PerfEval.Storage;
 using PerfEval.Ledger.Api;
 using PerfEval.Ledger.Storage;
 

@@ -1,8 +1,8 @@
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting;
-using PerfEval.Hosting.Messaging;
-using PerfEval.Hosting.Storage;
+using PerfEval.Messaging;
+using PerfEval.Storage;
 using PerfEval.Scoring.Api;
 using PerfEval.Scoring.Domain;
 using PerfEval.Scoring.Messaging;

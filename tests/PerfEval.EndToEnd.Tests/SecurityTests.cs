@@ -5,7 +5,7 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.EndToEnd.Tests.Infrastructure;
-using PerfEval.Hosting.Security;
+using PerfEval.Client;
 using Xunit.Abstractions;
 
 namespace PerfEval.EndToEnd.Tests;

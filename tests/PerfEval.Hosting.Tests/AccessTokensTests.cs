@@ -1,5 +1,6 @@
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using PerfEval.Client;
 using PerfEval.Hosting.Security;
 
 namespace PerfEval.Hosting.Tests;
@@ -10,7 +11,7 @@ public class AccessTokensTests
     static readonly string NewKey = new('n', 48);
 
     static async Task<TokenValidationResult> ValidateAsync(string token, AuthOptions options) =>
-        await new JsonWebTokenHandler().ValidateTokenAsync(token, AccessTokens.ValidationParameters(options));
+        await new JsonWebTokenHandler().ValidateTokenAsync(token, SecuritySetup.ValidationParameters(options));
 
     [Fact]
     public async Task A_token_carries_its_subject_and_region_and_validates_with_its_key()
@@ -48,7 +49,7 @@ public class AccessTokensTests
     public void A_short_previous_key_is_refused_at_start()
     {
         var refused = Assert.Throws<InvalidOperationException>(() =>
-            AccessTokens.ValidationParameters(new AuthOptions { SigningKey = NewKey, PreviousSigningKeys = ["short"] }));
+            SecuritySetup.ValidationParameters(new AuthOptions { SigningKey = NewKey, PreviousSigningKeys = ["short"] }));
         Assert.Contains("Auth:PreviousSigningKeys:0", refused.Message);
     }
 }

@@ -2,7 +2,7 @@ using MassTransit;
 using MassTransit.Serialization;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
-using PerfEval.Hosting.Messaging;
+using PerfEval.Messaging;
 
 namespace PerfEval.Hosting.Tests;
 

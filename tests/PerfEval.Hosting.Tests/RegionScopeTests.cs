@@ -1,6 +1,7 @@
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Client;
 using PerfEval.Hosting.Security;
 
 namespace PerfEval.Hosting.Tests;
@@ -13,7 +14,7 @@ public class RegionScopeTests
     [InlineData("653100", "6531")]
     [InlineData("653129", "653129")]
     [InlineData("110101", "110101")]
-    public void A_scope_claim_covers_the_codes_under_it(string claim, string prefix) => Assert.Equal(prefix, RegionScope.Prefix(claim));
+    public void A_scope_claim_covers_the_codes_under_it(string claim, string prefix) => Assert.Equal(prefix, AccessTokens.RegionPrefix(claim));
 
     [Theory]
     [InlineData(null)]
@@ -25,8 +26,8 @@ public class RegionScopeTests
     [InlineData("**")]
     public void A_missing_or_malformed_claim_covers_nothing(string? claim)
     {
-        Assert.Null(RegionScope.Prefix(claim));
-        Assert.False(RegionScope.Covers(RegionScope.Prefix(claim), "653129"));
+        Assert.Null(AccessTokens.RegionPrefix(claim));
+        Assert.False(RegionScope.Covers(AccessTokens.RegionPrefix(claim), "653129"));
     }
 
     [Theory]
@@ -40,7 +41,7 @@ public class RegionScopeTests
     [InlineData("340000", "653129", false)]
     [InlineData("*", "430922", true)]
     public void Covers_follows_the_region_tree(string claim, string regionCode, bool covered) =>
-        Assert.Equal(covered, RegionScope.Covers(RegionScope.Prefix(claim), regionCode));
+        Assert.Equal(covered, RegionScope.Covers(AccessTokens.RegionPrefix(claim), regionCode));
 
     [Fact]
     public void Every_region_a_request_names_is_found_with_its_path()

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using PerfEval.Hosting.Storage;
+using PerfEval.Storage;
 using PerfEval.Indicator.Storage;
 
 namespace PerfEval.Indicator.Tests;

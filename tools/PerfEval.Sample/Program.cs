@@ -8,7 +8,7 @@ using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Contracts.Scoring.V1;
-using PerfEval.Hosting.Security;
+using PerfEval.Client;
 
 // The sample fund-year: 伽师县 2020 resident fund (DOMAIN.md §8, seed 001), posted from the summary table's
 // figures: income 38154.63 of a 36026.78 budget → 105.91%; 待遇支出 21040.11 of 22087.64 → 95.26%, 上解上级支出

@@ -1,5 +1,5 @@
 using System.Globalization;
-using PerfEval.Hosting.Security;
+using PerfEval.Client;
 
 // Issues a bearer token for one caller, signed with the deployment's key:
 //   Auth__SigningKey=… dotnet run --project tools/PerfEval.Token -- --subject xinjiang-integration --region 650000 [--days 30]
@@ -9,7 +9,7 @@ using PerfEval.Hosting.Security;
 var subject = Argument("--subject");
 var region = Argument("--region");
 var days = double.Parse(Argument("--days") ?? "30", CultureInfo.InvariantCulture);
-if (subject is null || region is null || (region != AccessTokens.AllRegions && RegionScope.Prefix(region) is null) || days <= 0)
+if (subject is null || region is null || AccessTokens.RegionPrefix(region) is null || days <= 0)
 {
     Console.Error.WriteLine("usage: --subject <caller name> --region <six-digit region code | *> [--days <lifetime, default 30>]");
     return 2;

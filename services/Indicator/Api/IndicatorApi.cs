@@ -1,9 +1,11 @@
 using System.Globalization;
+using Google.Protobuf;
 using Grpc.Core;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
+using PerfEval.SharedKernel.Requests;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Paging;
 using PerfEval.Indicator.Domain;
@@ -32,17 +34,17 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
     public override async Task<DefineSystemResponse> DefineSystem(DefineSystemRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
-        RequestId(request.RequestId, violations);
+        RequestIdRule.Validate(request.RequestId, violations);
         if (request.System is null)
             violations.Add("system", "required");
         violations.ThrowIfAny();
-        return new DefineSystemResponse { System = await SaveAsync(request.System!, "system.", context.CancellationToken) };
+        return new DefineSystemResponse { System = await DefineAsync(request.RequestId, request, request.System!, "system.", context.CancellationToken) };
     }
 
     public override async Task<ImportSystemResponse> ImportSystem(ImportSystemRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
-        RequestId(request.RequestId, violations);
+        RequestIdRule.Validate(request.RequestId, violations);
         if (string.IsNullOrWhiteSpace(request.FileText))
             violations.Add("file_text", "required");
         violations.ThrowIfAny();
@@ -55,10 +57,10 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
         {
             throw Invalid(e, "file_text.");
         }
-        return new ImportSystemResponse { System = await SaveAsync(system, "file_text.", context.CancellationToken) };
+        return new ImportSystemResponse { System = await DefineAsync(request.RequestId, request, system, "file_text.", context.CancellationToken) };
     }
 
-    async Task<IndicatorSystem> SaveAsync(IndicatorSystem system, string prefix, CancellationToken cancellationToken)
+    async Task<IndicatorSystem> DefineAsync(string requestId, IMessage request, IndicatorSystem system, string prefix, CancellationToken cancellationToken)
     {
         CompiledSystem compiled;
         try
@@ -69,7 +71,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
         {
             throw Invalid(e, prefix);
         }
-        return await store.SaveSystemAsync(compiled.System, builtIn: false, cancellationToken);
+        return await store.DefineSystemAsync(requestId, request, compiled.System, cancellationToken);
     }
 
     static RpcException Invalid(SystemValidationException e, string prefix) =>
@@ -115,7 +117,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
     public override async Task<BindEvaluationSystemResponse> BindEvaluationSystem(BindEvaluationSystemRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
-        RequestId(request.RequestId, violations);
+        RequestIdRule.Validate(request.RequestId, violations);
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         if (string.IsNullOrEmpty(request.SystemCode))
             violations.Add("system_code", "required");
@@ -124,18 +126,16 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
         violations.ThrowIfAny();
         var system = await store.GetSystemAsync(request.SystemCode, request.Version, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"no system {request.SystemCode}{(request.Version > 0 ? $" version {request.Version}" : "")}");
-        var key = EvaluationKeys.Format(request.Evaluation);
-        var before = await store.GetBindingAsync(key, context.CancellationToken);
-        await store.BindAsync(key, system.SystemCode, system.Version, explicitly: true, context.CancellationToken);
-        if (before != (system.SystemCode, system.Version))
+        var (response, changed) = await store.BindAsync(request.RequestId, request, system, context.CancellationToken);
+        if (changed)
             await RecomputeQuietlyAsync(request.Evaluation, 0, force: true, context.CancellationToken);
-        return new BindEvaluationSystemResponse { System = system };
+        return response;
     }
 
     public override async Task<RecordObservationsResponse> RecordObservations(RecordObservationsRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
-        RequestId(request.RequestId, violations);
+        RequestIdRule.Validate(request.RequestId, violations);
         if (request.Observations.Count is 0 or > 1000)
             violations.Add("observations", "1 to 1,000 observations");
         for (var i = 0; i < request.Observations.Count; i++)
@@ -202,7 +202,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
     public override async Task<RecordDeclaredActualsResponse> RecordDeclaredActuals(RecordDeclaredActualsRequest request, ServerCallContext context)
     {
         var violations = new FieldViolations();
-        RequestId(request.RequestId, violations);
+        RequestIdRule.Validate(request.RequestId, violations);
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         if (request.Actuals.Count is 0 or > 1000)
             violations.Add("actuals", "1 to 1,000 declared actuals");
@@ -234,11 +234,5 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
         EvaluationKeys.Validate(evaluation, field, violations);
         violations.ThrowIfAny();
         return EvaluationKeys.Format(evaluation!);
-    }
-
-    static void RequestId(string requestId, FieldViolations violations)
-    {
-        if (requestId.Length is 0 or > 128)
-            violations.Add("request_id", "1 to 128 characters");
     }
 }

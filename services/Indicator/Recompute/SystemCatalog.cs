@@ -41,7 +41,7 @@ public sealed class SystemCatalog(IndicatorStore store)
             var code = BuiltInCodeFor(await subjectKind(cancellationToken));
             var latest = await store.GetSystemAsync(code, 0, cancellationToken, builtInOnly: true)
                 ?? throw RpcErrors.NotFound($"no built-in indicator system {code}");
-            binding = await store.BindAsync(evaluationKey, latest.SystemCode, latest.Version, explicitly: false, cancellationToken);
+            binding = await store.PinAsync(evaluationKey, latest.SystemCode, latest.Version, cancellationToken);
         }
         return await store.GetSystemAsync(binding.Value.SystemCode, binding.Value.Version, cancellationToken)
             ?? throw RpcErrors.NotFound($"system {binding.Value.SystemCode} version {binding.Value.Version} is gone");

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Google.Protobuf;
 using Npgsql;
@@ -8,9 +7,7 @@ using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.Hosting.Evaluations;
-using PerfEval.Hosting.Messaging;
-using PerfEval.Hosting.Security;
-using PerfEval.Hosting.Storage;
+using PerfEval.Storage;
 using PerfEval.Indicator.Domain;
 
 namespace PerfEval.Indicator.Storage;
@@ -20,44 +17,38 @@ public sealed record ComputedState(long LedgerVersion, long ObservationRevision,
 
 public sealed class IndicatorStore(NpgsqlDataSource dataSource)
 {
-    // ---- requests (AIP-155) ----
-
-    public static string Hash(IMessage request) => Convert.ToHexStringLower(SHA256.HashData(request.ToByteArray()));
-
-    /// <summary>The stored answer of a request id seen before with the same content; AlreadyExists with different content.</summary>
-    static async Task<byte[]?> ReplayAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, string method, string hash,
-        CancellationToken cancellationToken)
-    {
-        // Serializes concurrent retries of one id: the second waits for the first to commit.
-        await Sql.ExecuteAsync(connection, transaction, "select pg_advisory_xact_lock(hashtext($1))", cancellationToken, requestId);
-        await using var command = Sql.Command(connection, transaction, "select method, request_hash, response from requests where request_id = $1", requestId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-            return null;
-        if (reader.GetString(0) != method || reader.GetString(1) != hash)
-            throw RpcErrors.AlreadyExists($"request_id {requestId} was used before for a different request", "request_id");
-        return (byte[])reader[2];
-    }
-
-    static Task SaveRequestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string requestId, string method, string hash,
-        IMessage response, CancellationToken cancellationToken) =>
-        Sql.ExecuteAsync(connection, transaction, "insert into requests (request_id, method, request_hash, response, caller) values ($1, $2, $3, $4, $5)",
-            cancellationToken, requestId, method, hash, response.ToByteArray(), Callers.Current);
-
     // ---- systems ----
 
-    /// <summary>Stores a system version; the same definition again is a no-op, a different one under the same code and version is refused.</summary>
+    /// <summary>Stores a built-in system version (no request id: the service's own seeding at start).</summary>
     public async Task<IndicatorSystem> SaveSystemAsync(IndicatorSystem system, bool builtIn, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var inserted = await Sql.ExecuteAsync(connection, null,
+        return await SaveSystemAsync(connection, null, system, builtIn, cancellationToken);
+    }
+
+    /// <summary>
+    /// DefineSystem and ImportSystem: stores a user's system version once per request id (AIP-155);
+    /// a retry gets the stored system back.
+    /// </summary>
+    public async Task<IndicatorSystem> DefineSystemAsync(string requestId, IMessage request, IndicatorSystem system, CancellationToken cancellationToken)
+    {
+        var (stored, _) = await RequestIds.OnceAsync(dataSource, requestId, request, IndicatorSystem.Parser,
+            (connection, transaction) => SaveSystemAsync(connection, transaction, system, builtIn: false, cancellationToken), cancellationToken);
+        return stored;
+    }
+
+    /// <summary>The same definition again is a no-op, a different one under the same code and version is refused.</summary>
+    static async Task<IndicatorSystem> SaveSystemAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IndicatorSystem system,
+        bool builtIn, CancellationToken cancellationToken)
+    {
+        var inserted = await Sql.ExecuteAsync(connection, transaction,
             """
             insert into indicator_systems (system_code, version, name, subject_kind, definition, built_in)
             values ($1, $2, $3, $4, $5, $6) on conflict do nothing
             """, cancellationToken, system.SystemCode, system.Version, system.Name, system.SubjectKind, system.ToByteArray(), builtIn);
         if (inserted == 1)
             return system;
-        var stored = await GetSystemAsync(system.SystemCode, system.Version, cancellationToken);
+        var stored = await GetSystemAsync(connection, transaction, system.SystemCode, system.Version, builtInOnly: false, cancellationToken);
         if (!stored!.Equals(system))
             throw RpcErrors.AlreadyExists($"system {system.SystemCode} version {system.Version} exists with a different definition; define version {system.Version + 1}", "system.version");
         return stored;
@@ -67,7 +58,13 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
     public async Task<IndicatorSystem?> GetSystemAsync(string systemCode, int version, CancellationToken cancellationToken, bool builtInOnly = false)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var bytes = await Sql.ScalarAsync(connection, null,
+        return await GetSystemAsync(connection, null, systemCode, version, builtInOnly, cancellationToken);
+    }
+
+    static async Task<IndicatorSystem?> GetSystemAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string systemCode, int version,
+        bool builtInOnly, CancellationToken cancellationToken)
+    {
+        var bytes = await Sql.ScalarAsync(connection, transaction,
             "select definition from indicator_systems where system_code = $1 and ($2 = 0 or version = $2) and (built_in or not $3) order by version desc limit 1",
             cancellationToken, systemCode, version, builtInOnly);
         return bytes is byte[] b ? IndicatorSystem.Parser.ParseFrom(b) : null;
@@ -104,39 +101,61 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
     public async Task<(string SystemCode, int Version)?> GetBindingAsync(string evaluationKey, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Sql.Command(connection, null, "select system_code, version from evaluation_bindings where evaluation_key = $1", evaluationKey);
+        return await GetBindingAsync(connection, null, evaluationKey, cancellationToken);
+    }
+
+    static async Task<(string SystemCode, int Version)?> GetBindingAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string evaluationKey,
+        CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(connection, transaction, "select system_code, version from evaluation_bindings where evaluation_key = $1", evaluationKey);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetInt32(1)) : null;
     }
 
     /// <summary>
-    /// Binds an evaluation. An explicit binding replaces any other; a pin (implicit, at first use)
-    /// never replaces an existing binding. Returns the binding in force.
+    /// Pins an evaluation to a system at first use; a pin never replaces an existing binding.
+    /// Returns the binding in force.
     /// </summary>
-    public async Task<(string SystemCode, int Version)> BindAsync(string evaluationKey, string systemCode, int version, bool explicitly,
-        CancellationToken cancellationToken)
+    public async Task<(string SystemCode, int Version)> PinAsync(string evaluationKey, string systemCode, int version, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, null, explicitly
-                ? """
-                  insert into evaluation_bindings (evaluation_key, system_code, version, explicit) values ($1, $2, $3, true)
-                  on conflict (evaluation_key) do update set system_code = excluded.system_code, version = excluded.version, explicit = true, bound_at = now()
-                  """
-                : "insert into evaluation_bindings (evaluation_key, system_code, version, explicit) values ($1, $2, $3, false) on conflict do nothing",
+        await Sql.ExecuteAsync(connection, null,
+            "insert into evaluation_bindings (evaluation_key, system_code, version, explicit) values ($1, $2, $3, false) on conflict do nothing",
             cancellationToken, evaluationKey, systemCode, version);
-        return (await GetBindingAsync(evaluationKey, cancellationToken))!.Value;
+        return (await GetBindingAsync(connection, null, evaluationKey, cancellationToken))!.Value;
+    }
+
+    /// <summary>
+    /// BindEvaluationSystem: binds an evaluation explicitly, replacing any other binding, once per
+    /// request id (AIP-155). Changed is true when the binding in force moved, so the evaluation must be
+    /// recomputed; a replayed retry changes nothing.
+    /// </summary>
+    public async Task<(BindEvaluationSystemResponse Response, bool Changed)> BindAsync(string requestId, BindEvaluationSystemRequest request,
+        IndicatorSystem system, CancellationToken cancellationToken)
+    {
+        var evaluationKey = EvaluationKeys.Format(request.Evaluation);
+        var changed = false;
+        var (response, _) = await RequestIds.OnceAsync(dataSource, requestId, request, BindEvaluationSystemResponse.Parser, async (connection, transaction) =>
+        {
+            changed = await GetBindingAsync(connection, transaction, evaluationKey, cancellationToken) != (system.SystemCode, system.Version);
+            await Sql.ExecuteAsync(connection, transaction,
+                """
+                insert into evaluation_bindings (evaluation_key, system_code, version, explicit) values ($1, $2, $3, true)
+                on conflict (evaluation_key) do update set system_code = excluded.system_code, version = excluded.version, explicit = true, bound_at = now()
+                """, cancellationToken, evaluationKey, system.SystemCode, system.Version);
+            return new BindEvaluationSystemResponse { System = system };
+        }, cancellationToken);
+        return (response, changed);
     }
 
     // ---- observations ----
 
     public async Task<RecordObservationsResponse> RecordObservationsAsync(RecordObservationsRequest request, CancellationToken cancellationToken)
     {
-        var hash = Hash(request);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await ReplayAsync(connection, transaction, request.RequestId, "RecordObservations", hash, cancellationToken) is { } previous)
+        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, RecordObservationsResponse.Parser, cancellationToken) is { } replay)
         {
-            var replay = RecordObservationsResponse.Parser.ParseFrom(previous);
             replay.Replayed = true;
             return replay;
         }
@@ -155,7 +174,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
                 """, cancellationToken, o.RegionCode, o.SubjectCode, o.FiscalYear, o.Month, o.Metric, revision);
             response.Revisions.Add(revision);
         }
-        await SaveRequestAsync(connection, transaction, request.RequestId, "RecordObservations", hash, response, cancellationToken);
+        await RequestIds.RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return response;
     }
@@ -201,11 +220,10 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
 
     public async Task<RecordDeclaredActualsResponse> RecordDeclaredActualsAsync(RecordDeclaredActualsRequest request, CancellationToken cancellationToken)
     {
-        var hash = Hash(request);
         var evaluationKey = EvaluationKeys.Format(request.Evaluation);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await ReplayAsync(connection, transaction, request.RequestId, "RecordDeclaredActuals", hash, cancellationToken) is not null)
+        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, RecordDeclaredActualsResponse.Parser, cancellationToken) is not null)
             return new RecordDeclaredActualsResponse { Replayed = true };
         foreach (var actual in request.Actuals)
         {
@@ -217,7 +235,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
                 cancellationToken, evaluationKey, actual.IndicatorCode, revision);
         }
         var response = new RecordDeclaredActualsResponse();
-        await SaveRequestAsync(connection, transaction, request.RequestId, "RecordDeclaredActuals", hash, response, cancellationToken);
+        await RequestIds.RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
         // No value moves, so no IndicatorValuesChanged: scoring learns of the new findings from this event.
         await Outbox.EnqueueAsync(connection, transaction, new DeclaredActualsRecorded
         {

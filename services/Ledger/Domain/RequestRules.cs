@@ -3,6 +3,7 @@ using System.Globalization;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
+using PerfEval.SharedKernel.Requests;
 using PerfEval.Hosting.Evaluations;
 
 namespace PerfEval.Ledger.Domain;
@@ -55,7 +56,7 @@ public static class RequestRules
     public static FieldViolations Validate(RecordTransferDocumentRequest request)
     {
         var violations = new FieldViolations();
-        CheckRequestId(request.RequestId, violations);
+        RequestIdRule.Validate(request.RequestId, violations);
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         if (request.Kind == TransferDocumentKind.Unspecified || !Enum.IsDefined(request.Kind))
             violations.Add("kind", "must name a transfer document kind");
@@ -148,7 +149,7 @@ public static class RequestRules
     public static FieldViolations Validate(AddAccountRequest request)
     {
         var violations = new FieldViolations();
-        CheckRequestId(request.RequestId, violations);
+        RequestIdRule.Validate(request.RequestId, violations);
         if (RegionCodes.CheckShape(request.ProvinceCode) is { } bad)
             violations.Add("province_code", bad);
         else if (RegionCodes.Level(request.ProvinceCode) != 1)
@@ -174,12 +175,6 @@ public static class RequestRules
         if (request.AccountCode.Length > JournalRules.MaxIdLength)
             violations.Add("account_code", "too long");
         return violations;
-    }
-
-    static void CheckRequestId(string requestId, FieldViolations violations)
-    {
-        if (requestId.Length is 0 or > SubjectRules.MaxRequestIdLength)
-            violations.Add("request_id", $"must be 1 to {SubjectRules.MaxRequestIdLength} characters");
     }
 
     static void CheckDate(string value, string field, int? fiscalYear, FieldViolations violations)

@@ -1,19 +1,19 @@
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
+using PerfEval.SharedKernel.Requests;
 using PerfEval.Hosting.Evaluations;
 
 namespace PerfEval.Ledger.Domain;
 
 public static class SubjectRules
 {
-    public const int MaxRequestIdLength = 128;
     public const int MaxNameLength = 200;
 
     public static FieldViolations Validate(CreateEvaluationSubjectRequest request)
     {
         var violations = new FieldViolations();
-        ValidateRequestId(request.RequestId, violations);
+        RequestIdRule.Validate(request.RequestId, violations);
         if (EvaluationKeys.CheckRegionCode(request.RegionCode) is { } region)
             violations.Add("region_code", region);
         if (EvaluationKeys.CheckSubjectCode(request.SubjectCode) is { } subject)
@@ -28,7 +28,7 @@ public static class SubjectRules
     public static FieldViolations Validate(SetBudgetRequest request, IReadOnlySet<string> accountCodes)
     {
         var violations = new FieldViolations();
-        ValidateRequestId(request.RequestId, violations);
+        RequestIdRule.Validate(request.RequestId, violations);
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         if (!accountCodes.Contains(request.AccountCode))
             violations.Add("account_code", $"unknown account \"{request.AccountCode}\"");
@@ -41,11 +41,5 @@ public static class SubjectRules
         if (request.Reason.Length > JournalRules.MaxMemoLength)
             violations.Add("reason", $"at most {JournalRules.MaxMemoLength} characters");
         return violations;
-    }
-
-    static void ValidateRequestId(string requestId, FieldViolations violations)
-    {
-        if (requestId.Length is 0 or > MaxRequestIdLength)
-            violations.Add("request_id", $"must be 1 to {MaxRequestIdLength} characters");
     }
 }

@@ -6,7 +6,7 @@ using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.SharedKernel.Errors;
-using PerfEval.Hosting.Storage;
+using PerfEval.Storage;
 using PerfEval.Ledger.Domain;
 
 namespace PerfEval.Ledger.Storage;
@@ -305,8 +305,8 @@ public sealed partial class LedgerStore
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
-            return AddAccountResponse.Parser.ParseFrom(earlier);
+        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, AddAccountResponse.Parser, cancellationToken) is { } earlier)
+            return earlier;
         var chart = await ChartAsync(connection, transaction, cancellationToken);
         if (!chart.TryGetValue(request.ParentCode, out var parent) || (parent.ProvinceCode is { } p && p != request.ProvinceCode))
             throw RpcErrors.NotFound($"no account {request.ParentCode} in the chart of province {request.ProvinceCode}");

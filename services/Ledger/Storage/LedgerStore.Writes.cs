@@ -5,8 +5,7 @@ using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
-using PerfEval.Hosting.Messaging;
-using PerfEval.Hosting.Storage;
+using PerfEval.Storage;
 using PerfEval.Ledger.Domain;
 using Google.Protobuf;
 
@@ -46,22 +45,9 @@ public sealed partial class LedgerStore
     {
         if (!options.PublishEvents)
             yield break;
-        var message = Changed(key, version, entryCount);
-        var type = EventCatalog.ForClrType(typeof(LedgerChanged)).FullName;
-        yield return BatchCommand(
-            """
-            with pending as (
-                select id from outbox where subject = $1 and message_type = $2 and published_at is null
-                order by id desc limit 1 for update skip locked),
-            updated as (update outbox set payload = $3 where id in (select id from pending) returning id),
-            inserted as (
-                insert into outbox (message_id, message_type, subject, payload)
-                select $4, $2, $1, $3 where not exists (select 1 from updated)
-                returning id)
-            select pg_notify($5, '') from inserted
-            """, EvaluationKeys.Format(key), type, message.ToByteArray(), Guid.NewGuid(), Outbox.NotifyChannel);
-        // pg_notify is delivered at commit, and only then: the dispatcher wakes for committed rows
-        // alone, and not at all when the change only refreshed a row it has not published yet.
+        // A bulk ingest commits a chunk every few tens of milliseconds: one pending event per evaluation
+        // carries the latest version instead of one event per chunk.
+        yield return Outbox.Command(Changed(key, version, entryCount), EvaluationKeys.Format(key), replacePending: true);
     }
 
     /// <summary>
@@ -77,7 +63,7 @@ public sealed partial class LedgerStore
         {
             BatchCommands =
             {
-                BatchCommand(
+                Sql.BatchCommand(
                     """
                     select code from unnest($2::text[]) as t(code)
                     where not exists (
@@ -87,7 +73,7 @@ public sealed partial class LedgerStore
                         where a.code = t.code and not a.is_group
                           and (a.province_code is null or a.province_code = substr(s.region_code, 1, 2) || '0000'))
                     """, subjectId, codes),
-                lookUpEarlier ? EarlierCommand(request) : BatchCommand("savepoint optimistic_copy"),
+                lookUpEarlier ? EarlierCommand(request) : Sql.BatchCommand("savepoint optimistic_copy"),
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -124,7 +110,7 @@ public sealed partial class LedgerStore
     }
 
     static NpgsqlBatchCommand EarlierCommand(PostEntriesRequest request) =>
-        BatchCommand("select entry_id, subject_id, fiscal_year, ledger_version, content_hash from journal_entries where entry_id = any($1)",
+        Sql.BatchCommand("select entry_id, subject_id, fiscal_year, ledger_version, content_hash from journal_entries where entry_id = any($1)",
             new object?[] { request.Entries.Select(e => e.EntryId).ToArray() });
 
     static async Task ReadEarlierAsync(NpgsqlDataReader reader, Dictionary<string, EarlierEntry> found, CancellationToken cancellationToken)
@@ -288,8 +274,8 @@ public sealed partial class LedgerStore
         var key = request.Evaluation;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
-            return RecordTransferDocumentResponse.Parser.ParseFrom(earlier);
+        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, RecordTransferDocumentResponse.Parser, cancellationToken) is { } earlier)
+            return earlier;
         var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
         var newVersion = version + 1;
         await Sql.ExecuteAsync(connection, transaction,

@@ -7,8 +7,7 @@ using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
-using PerfEval.Hosting.Messaging;
-using PerfEval.Hosting.Storage;
+using PerfEval.Storage;
 using PerfEval.Ledger.Domain;
 
 namespace PerfEval.Ledger.Storage;
@@ -44,8 +43,8 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
-            return EvaluationSubject.Parser.ParseFrom(earlier);
+        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, EvaluationSubject.Parser, cancellationToken) is { } earlier)
+            return earlier;
 
         var regionName = await RegionNameAsync(connection, transaction, request.RegionCode, cancellationToken)
             ?? throw RpcErrors.InvalidArgument([new FieldViolation("region_code", $"no region with code {request.RegionCode} is known")]);
@@ -150,7 +149,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
             if (fresh.Count <= SmallBatchEntries)
                 InsertEntries(batch, subjectId, key.FiscalYear, newVersion, request, fresh, hashes, caller, reversesEntryId);
             batch.BatchCommands.Add(AddToBalances(subjectId, key.FiscalYear, newVersion, request, fresh));
-            batch.BatchCommands.Add(BatchCommand("update evaluations set ledger_version = $3 where subject_id = $1 and fiscal_year = $2",
+            batch.BatchCommands.Add(Sql.BatchCommand("update evaluations set ledger_version = $3 where subject_id = $1 and fiscal_year = $2",
                 subjectId, key.FiscalYear, newVersion));
             foreach (var command in AnnounceCommands(key, newVersion, fresh.Count))
                 batch.BatchCommands.Add(command);
@@ -167,8 +166,8 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         var key = request.Evaluation;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, cancellationToken) is { } earlier)
-            return SetBudgetResponse.Parser.ParseFrom(earlier);
+        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, SetBudgetResponse.Parser, cancellationToken) is { } earlier)
+            return earlier;
 
         var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
         var newVersion = version + 1;
@@ -256,15 +255,15 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         {
             BatchCommands =
             {
-                BatchCommand("select name from regions where code = $1", key.RegionCode),
-                BatchCommand("select id from evaluation_subjects where region_code = $1 and subject_code = $2", key.RegionCode, key.SubjectCode),
-                BatchCommand(
+                Sql.BatchCommand("select name from regions where code = $1", key.RegionCode),
+                Sql.BatchCommand("select id from evaluation_subjects where region_code = $1 and subject_code = $2", key.RegionCode, key.SubjectCode),
+                Sql.BatchCommand(
                     """
                     insert into evaluations (subject_id, fiscal_year)
                     select id, $3 from evaluation_subjects where region_code = $1 and subject_code = $2
                     on conflict do nothing
                     """, key.RegionCode, key.SubjectCode, key.FiscalYear),
-                BatchCommand(
+                Sql.BatchCommand(
                     """
                     select e.subject_id, e.ledger_version, e.closed_at is not null
                     from evaluations e join evaluation_subjects s on s.id = e.subject_id
@@ -284,16 +283,6 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         if (!subjectKnown || !await reader.ReadAsync(cancellationToken))
             throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}; create it first", NotFoundException.EvaluationNotFound);
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
-    }
-
-    /// <summary>A positional-parameter statement for an <see cref="NpgsqlBatch"/>. A lone array argument must be
-    /// wrapped (<c>new object?[] { ids }</c>), or C# spreads it into the parameters.</summary>
-    static NpgsqlBatchCommand BatchCommand(string sql, params object?[] args)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var arg in args)
-            command.Parameters.Add(arg as NpgsqlParameter ?? new NpgsqlParameter { Value = arg ?? DBNull.Value });
-        return command;
     }
 
     /// <summary>As <see cref="LockEvaluationAsync"/>, refusing a closed year.</summary>
@@ -338,7 +327,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
             lastLine[e] = next - 1;
         }
         var lines = entries.SelectMany(e => e.Lines).ToList();
-        batch.BatchCommands.Add(BatchCommand(
+        batch.BatchCommands.Add(Sql.BatchCommand(
             """
             insert into journal_entries (entry_id, subject_id, fiscal_year, ledger_version, posting_date, document_number, memo, content_hash, caller,
                 reverses_entry_id, line_accounts, line_sides, line_amounts_fen)
@@ -414,7 +403,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
                 ? (checked(debit + line.AmountFen), credit)
                 : (debit, checked(credit + line.AmountFen));
         }
-        return BatchCommand(
+        return Sql.BatchCommand(
             """
             with upserted as (
                 insert into balances (subject_id, fiscal_year, account_code, debit_fen, credit_fen)

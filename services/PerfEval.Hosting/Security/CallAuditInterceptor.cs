@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.Extensions.Logging;
+using PerfEval.Client;
 using Serilog.Context;
 
 namespace PerfEval.Hosting.Security;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
+using PerfEval.Client;
 
 namespace PerfEval.Hosting.Security;
 
@@ -13,23 +14,7 @@ public static class RegionScope
     /// <summary>Field names that name a region in every PerfEval contract (EvaluationKey.region_code included).</summary>
     static readonly HashSet<string> RegionFields = ["region_code", "province_code"];
 
-    /// <summary>
-    /// The code prefix a scope claim covers: "650000" (a province) covers "65…", "653100" (a city)
-    /// "6531…", "653129" (a county) itself; "*" everything (empty prefix). Null: the claim is missing
-    /// or malformed, which covers nothing.
-    /// </summary>
-    public static string? Prefix(string? claim)
-    {
-        if (claim == AccessTokens.AllRegions)
-            return "";
-        if (claim is not { Length: 6 } || !claim.All(char.IsAsciiDigit) || claim.StartsWith("00", StringComparison.Ordinal))
-            return null;
-        var prefix = claim;
-        while (prefix.Length > 2 && prefix.EndsWith("00", StringComparison.Ordinal))
-            prefix = prefix[..^2];
-        return prefix;
-    }
-
+    /// <summary>Whether the prefix of a caller's claim (<see cref="AccessTokens.RegionPrefix"/>) covers a region.</summary>
     public static bool Covers(string? prefix, string regionCode) =>
         prefix is not null && regionCode.StartsWith(prefix, StringComparison.Ordinal);
 

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using PerfEval.Client;
 using PerfEval.Hosting.Errors;
 
 namespace PerfEval.Hosting.Security;
@@ -57,7 +58,7 @@ public sealed class RegionScopeInterceptor(NationalScopeMethods nationalOnly) : 
     string? CallerPrefix(ServerCallContext context)
     {
         var user = context.GetHttpContext().User;
-        var prefix = RegionScope.Prefix(user.FindFirst(AccessTokens.RegionClaim)?.Value);
+        var prefix = AccessTokens.RegionPrefix(user.FindFirst(AccessTokens.RegionClaim)?.Value);
         if (nationalOnly.Contains(context.Method) && prefix != "")
             throw RpcErrors.PermissionDenied(
                 $"{context.Method} changes the catalog every region shares; it needs a token for every region (\"{AccessTokens.RegionClaim}\": \"*\")",

@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using PerfEval.Client;
 
 namespace PerfEval.Hosting.Security;
 
@@ -18,7 +21,7 @@ public static class SecuritySetup
     public static WebApplicationBuilder AddPerfEvalSecurity(this WebApplicationBuilder builder, string serviceName)
     {
         var options = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
-        var validation = AccessTokens.ValidationParameters(options);
+        var validation = ValidationParameters(options);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new ServiceTokens(options, serviceName));
         builder.Services.TryAddSingleton(new NationalScopeMethods([]));
@@ -33,6 +36,18 @@ public static class SecuritySetup
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build());
         return builder;
     }
+
+    /// <summary>What an incoming token must satisfy: this deployment's issuer, audience and keys, HS256, an expiry.</summary>
+    public static TokenValidationParameters ValidationParameters(AuthOptions options) => new()
+    {
+        ValidIssuer = options.Issuer,
+        ValidAudience = options.Audience,
+        IssuerSigningKeys = options.ValidationKeys(),
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        RequireExpirationTime = true,
+        ClockSkew = TimeSpan.FromSeconds(30),
+        NameClaimType = JwtRegisteredClaimNames.Sub,
+    };
 }
 
 /// <summary>The token a service presents on its own calls to other services: its name, every region.</summary>

@@ -5,7 +5,7 @@ using Grpc.Core;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Evaluations;
-using PerfEval.Hosting.Messaging;
+using PerfEval.Messaging;
 using PerfEval.Reporting.Api;
 using PerfEval.Reporting.Domain;
 using PerfEval.Reporting.Storage;

@@ -3,8 +3,8 @@ using Npgsql;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Hosting.Evaluations;
-using PerfEval.Hosting.Messaging;
-using PerfEval.Hosting.Storage;
+using PerfEval.Messaging;
+using PerfEval.Storage;
 using PerfEval.Reporting.Api;
 using PerfEval.Reporting.Domain;
 

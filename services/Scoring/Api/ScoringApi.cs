@@ -4,6 +4,7 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Scoring.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
+using PerfEval.SharedKernel.Requests;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Scoring.Domain;
 using PerfEval.Scoring.Storage;
@@ -12,7 +13,6 @@ namespace PerfEval.Scoring.Api;
 
 public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServiceBase
 {
-    const int MaxRequestIdLength = 128;
     const int MaxTextLength = 4000;
 
     public override async Task<GetScorecardResponse> GetScorecard(GetScorecardRequest request, ServerCallContext context)
@@ -126,8 +126,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
     static FieldViolations Common(string requestId, EvaluationKey? evaluation, string indicatorCode, string author)
     {
         var violations = new FieldViolations();
-        if (requestId.Length is 0 or > MaxRequestIdLength)
-            violations.Add("request_id", $"must be 1 to {MaxRequestIdLength} characters");
+        RequestIdRule.Validate(requestId, violations);
         EvaluationKeys.Validate(evaluation, "evaluation", violations);
         if (indicatorCode.Length is 0 or > 64)
             violations.Add("indicator_code", "must be 1 to 64 characters");

@@ -8,8 +8,7 @@ using PerfEval.Contracts.Scoring.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
-using PerfEval.Hosting.Messaging;
-using PerfEval.Hosting.Storage;
+using PerfEval.Storage;
 using PerfEval.Scoring.Domain;
 
 namespace PerfEval.Scoring.Storage;
@@ -107,11 +106,8 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         // The state lock first: two submissions of one request id then meet in order, and the second replays.
         var state = await Sql.LockStateRowAsync(connection, transaction, InsertState, LockState, cancellationToken, evaluationKey);
-        if (await RequestIds.ReplayAsync(connection, transaction, requestId, request, cancellationToken) is { } earlier)
-        {
-            var first = SubmitAssessmentResponse.Parser.ParseFrom(earlier);
+        if (await RequestIds.ReplayAsync(connection, transaction, requestId, request, SubmitAssessmentResponse.Parser, cancellationToken) is { } first)
             return new JudgmentResult(first.ScorecardVersion, first.Total, first.Grade);
-        }
 
         var scorecardVersion = (long)state[1];
         var latest = await LatestRowAsync(connection, transaction, evaluationKey, cancellationToken);

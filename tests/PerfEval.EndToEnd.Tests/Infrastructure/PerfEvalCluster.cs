@@ -5,7 +5,7 @@ using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Contracts.Scoring.V1;
-using PerfEval.Hosting.Security;
+using PerfEval.Client;
 
 namespace PerfEval.EndToEnd.Tests.Infrastructure;
 

@@ -104,10 +104,4 @@ create table budget_changes (
     created_at      timestamptz not null default now()
 );
 
--- AIP-155 request ids of non-journal writes, with a hash of the request and the first answer.
-create table request_ids (
-    request_id    text        primary key,
-    request_hash  bytea       not null,
-    response      bytea       not null,
-    created_at    timestamptz not null default now()
-);
+-- AIP-155 request ids of non-journal writes: the shared request_ids table (PerfEval.Storage).

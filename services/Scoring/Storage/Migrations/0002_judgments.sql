@@ -21,10 +21,4 @@ create table judgments (
 );
 create index judgments_by_evaluation on judgments (evaluation_key, judgment_id);
 
--- AIP-155: the first answer to a request id, with a hash of the request it answered.
-create table request_ids (
-    request_id    text        primary key,
-    request_hash  bytea       not null,
-    response      bytea       not null,
-    created_at    timestamptz not null default now()
-);
+-- AIP-155 request ids: the shared request_ids table (PerfEval.Storage).

@@ -1,4 +1,4 @@
-namespace PerfEval.Hosting.Messaging;
+namespace PerfEval.Messaging;
 
 /// <summary>CloudEvents AMQP binding: application properties carried by every event.</summary>
 public static class CloudEventHeaders

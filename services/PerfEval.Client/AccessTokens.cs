@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace PerfEval.Hosting.Security;
+namespace PerfEval.Client;
 
 /// <summary>
 /// Authentication settings (section "Auth"). Callers present a JWT bearer token signed with the
@@ -72,14 +72,20 @@ public static class AccessTokens
         });
     }
 
-    public static TokenValidationParameters ValidationParameters(AuthOptions options) => new()
+    /// <summary>
+    /// The code prefix a region claim covers: "650000" (a province) covers "65…", "653100" (a city)
+    /// "6531…", "653129" (a county) itself; "*" everything (empty prefix). Null: the claim is missing
+    /// or malformed, which covers nothing.
+    /// </summary>
+    public static string? RegionPrefix(string? claim)
     {
-        ValidIssuer = options.Issuer,
-        ValidAudience = options.Audience,
-        IssuerSigningKeys = options.ValidationKeys(),
-        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-        RequireExpirationTime = true,
-        ClockSkew = TimeSpan.FromSeconds(30),
-        NameClaimType = JwtRegisteredClaimNames.Sub,
-    };
+        if (claim == AllRegions)
+            return "";
+        if (claim is not { Length: 6 } || !claim.All(char.IsAsciiDigit) || claim.StartsWith("00", StringComparison.Ordinal))
+            return null;
+        var prefix = claim;
+        while (prefix.Length > 2 && prefix.EndsWith("00", StringComparison.Ordinal))
+            prefix = prefix[..^2];
+        return prefix;
+    }
 }

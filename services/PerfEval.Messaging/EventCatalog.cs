@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using PerfEval.Contracts.Events.V1;
 
-namespace PerfEval.Hosting.Messaging;
+namespace PerfEval.Messaging;
 
 /// <summary>
 /// The published events, their stable exchange names and their parsers. Exchange names are part of

@@ -1,10 +1,12 @@
 using Npgsql;
 
-namespace PerfEval.Hosting.Storage;
+namespace PerfEval.Storage;
 
 /// <summary>
-/// Small helpers for positional-parameter SQL ($1, $2 …). PostgreSQL prepares one statement per
-/// command with positional parameters, so several statements go through a batch, one command each.
+/// The one SQL idiom of PerfEval's stores: plain Npgsql commands with positional parameters ($1, $2 …)
+/// built by these helpers. PostgreSQL prepares one statement per command with positional parameters,
+/// so several statements go through an <see cref="NpgsqlBatch"/> of <see cref="BatchCommand"/>s.
+/// An argument that is already an <see cref="NpgsqlParameter"/> (a typed one) is used as it is.
 /// </summary>
 public static class Sql
 {
@@ -12,9 +14,21 @@ public static class Sql
     {
         var command = new NpgsqlCommand(sql, connection, transaction);
         foreach (var arg in args)
-            command.Parameters.Add(new NpgsqlParameter { Value = arg ?? DBNull.Value });
+            command.Parameters.Add(Parameter(arg));
         return command;
     }
+
+    /// <summary>A statement for an <see cref="NpgsqlBatch"/>. A lone array argument must be wrapped
+    /// (<c>new object?[] { ids }</c>), or C# spreads it into the parameters.</summary>
+    public static NpgsqlBatchCommand BatchCommand(string sql, params object?[] args)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var arg in args)
+            command.Parameters.Add(Parameter(arg));
+        return command;
+    }
+
+    static NpgsqlParameter Parameter(object? arg) => arg as NpgsqlParameter ?? new NpgsqlParameter { Value = arg ?? DBNull.Value };
 
     public static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql,
         CancellationToken cancellationToken, params object?[] args)

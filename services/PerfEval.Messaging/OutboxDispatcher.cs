@@ -2,8 +2,10 @@ using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using PerfEval.Hosting;
+using PerfEval.Storage;
 
-namespace PerfEval.Hosting.Messaging;
+namespace PerfEval.Messaging;
 
 /// <summary>
 /// Publishes committed outbox rows with publisher confirms and marks them published. Woken by
@@ -24,8 +26,7 @@ public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, IBus b
             try
             {
                 await using var listener = await dataSource.OpenConnectionAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"listen {Outbox.NotifyChannel}", listener))
-                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                await Sql.ExecuteAsync(listener, null, $"listen {Outbox.NotifyChannel}", stoppingToken);
 
                 var coalesceWindow = TimeSpan.FromMilliseconds(Math.Max(0, options.OutboxCoalesceMilliseconds));
                 while (!stoppingToken.IsCancellationRequested)
@@ -55,11 +56,10 @@ public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, IBus b
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var rows = new List<(long Id, Guid MessageId, string Type, string Subject, byte[] Payload, DateTime CreatedAt)>();
-        await using (var select = new NpgsqlCommand(
+        await using (var select = Sql.Command(connection, transaction,
             "select id, message_id, message_type, subject, payload, created_at from outbox where published_at is null order by id limit $1 for update skip locked",
-            connection, transaction))
+            BatchSize))
         {
-            select.Parameters.Add(new NpgsqlParameter { Value = BatchSize });
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
                 rows.Add((reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2), reader.GetString(3), (byte[])reader[4], reader.GetDateTime(5)));
@@ -85,9 +85,8 @@ public sealed partial class OutboxDispatcher(NpgsqlDataSource dataSource, IBus b
 
         if (rows.Count > 0)
         {
-            await using var mark = new NpgsqlCommand("update outbox set published_at = now() where id = any($1)", connection, transaction);
-            mark.Parameters.Add(new NpgsqlParameter { Value = rows.Select(r => r.Id).ToArray() });
-            await mark.ExecuteNonQueryAsync(cancellationToken);
+            await Sql.ExecuteAsync(connection, transaction, "update outbox set published_at = now() where id = any($1)", cancellationToken,
+                new object?[] { rows.Select(r => r.Id).ToArray() });
         }
         await transaction.CommitAsync(cancellationToken);
         return rows.Count;

@@ -1,10 +1,10 @@
+using System.Reflection;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using PerfEval.Contracts.Events.V1;
 
-namespace PerfEval.Hosting.Messaging;
+namespace PerfEval.Messaging;
 
 /// <summary>RabbitMQ connection settings (section "RabbitMq").</summary>
 public sealed class RabbitMqOptions
@@ -76,12 +76,8 @@ public static class MessagingSetup
                 cfg.AddSerializer(protobuf, isSerializer: false);
                 cfg.AddDeserializer(protobuf);
 
-                ConfigureEvent<LedgerChanged>(cfg);
-                ConfigureEvent<IndicatorValuesChanged>(cfg);
-                ConfigureEvent<EvaluationScored>(cfg);
-                ConfigureEvent<ReportPublished>(cfg);
-                ConfigureEvent<MonitoringStatusChanged>(cfg);
-                ConfigureEvent<DeclaredActualsRecorded>(cfg);
+                foreach (var eventType in EventCatalog.All)
+                    ConfigureEvent(cfg, eventType);
 
                 foreach (var consumer in consumers)
                 {
@@ -107,9 +103,16 @@ public static class MessagingSetup
         return builder;
     }
 
-    static void ConfigureEvent<T>(IRabbitMqBusFactoryConfigurator cfg) where T : class
+    static void ConfigureEvent(IRabbitMqBusFactoryConfigurator cfg, EventCatalog.EventType eventType)
     {
-        var eventType = EventCatalog.ForClrType(typeof(T));
+        // The catalog knows the CLR type only at run time; MassTransit's topology is per generic type.
+        var configure = typeof(MessagingSetup).GetMethod(nameof(ConfigureEventOf), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(eventType.ClrType);
+        configure.Invoke(null, [cfg, eventType]);
+    }
+
+    static void ConfigureEventOf<T>(IRabbitMqBusFactoryConfigurator cfg, EventCatalog.EventType eventType) where T : class
+    {
         cfg.Message<T>(m => m.SetEntityName(eventType.ExchangeName));
         cfg.Send<T>(s => s.UseSerializer(ProtobufMessageSerializer.ProtobufContentType.MediaType));
         cfg.Publish<T>(p => p.ExchangeType = "fanout");

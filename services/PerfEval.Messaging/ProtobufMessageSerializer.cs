@@ -5,7 +5,7 @@ using Google.Protobuf;
 using MassTransit;
 using MassTransit.Serialization;
 
-namespace PerfEval.Hosting.Messaging;
+namespace PerfEval.Messaging;
 
 /// <summary>
 /// Carries PerfEval events as bare binary protobuf (content type <c>application/protobuf</c>), so that

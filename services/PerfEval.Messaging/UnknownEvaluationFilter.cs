@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 
-namespace PerfEval.Hosting.Messaging;
+namespace PerfEval.Messaging;
 
 /// <summary>
 /// An event about an evaluation that the upstream service does not know (NOT_FOUND with the reason

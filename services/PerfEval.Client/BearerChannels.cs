@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace PerfEval.Hosting.Security;
+namespace PerfEval.Client;
 
 /// <summary>A client channel whose every call carries a bearer token: for tools, benchmarks and tests.</summary>
 public static class BearerChannels

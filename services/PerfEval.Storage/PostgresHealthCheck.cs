@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
-namespace PerfEval.Hosting.Storage;
+namespace PerfEval.Storage;
 
 /// <summary>Healthy when the service's own database answers a query.</summary>
 public sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck

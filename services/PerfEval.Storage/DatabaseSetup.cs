@@ -8,7 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace PerfEval.Hosting.Storage;
+namespace PerfEval.Storage;
 
 /// <summary>PostgreSQL settings (section "Postgres").</summary>
 public sealed class PostgresOptions
@@ -44,8 +44,8 @@ public static class DatabaseSetup
     }
 
     /// <summary>
-    /// Creates the database when missing and applies pending migrations (the shared outbox script,
-    /// then the service's own), under an advisory lock so that replicas starting together take turns.
+    /// Creates the database when missing and applies pending migrations (the shared outbox and request-id
+    /// scripts and the service's own, in file-name order), under an advisory lock so that replicas starting together take turns.
     /// Runs before the service accepts calls.
     /// </summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app, CancellationToken cancellationToken = default)
@@ -58,8 +58,7 @@ public static class DatabaseSetup
         await EnsureDatabaseExistsAsync(connectionString, cancellationToken);
 
         await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var take = new NpgsqlCommand("select pg_advisory_lock(74210001)", lockConnection))
-            await take.ExecuteNonQueryAsync(cancellationToken);
+        await Sql.ExecuteAsync(lockConnection, null, "select pg_advisory_lock(74210001)", cancellationToken);
         try
         {
             var scripts = ScriptsOf(typeof(DatabaseSetup).Assembly).Concat(ScriptsOf(source.Assembly))
@@ -77,8 +76,7 @@ public static class DatabaseSetup
         }
         finally
         {
-            await using var release = new NpgsqlCommand("select pg_advisory_unlock(74210001)", lockConnection);
-            await release.ExecuteNonQueryAsync(CancellationToken.None);
+            await Sql.ExecuteAsync(lockConnection, null, "select pg_advisory_unlock(74210001)", CancellationToken.None);
         }
     }
 
@@ -101,14 +99,12 @@ public static class DatabaseSetup
         var admin = new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres", Pooling = false };
         await using var connection = new NpgsqlConnection(admin.ConnectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection);
-        exists.Parameters.Add(new NpgsqlParameter { Value = target.Database! });
-        if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
+        if (await Sql.ScalarAsync(connection, null, "select 1 from pg_database where datname = $1", cancellationToken, target.Database!) is not null)
             return;
         try
         {
-            await using var create = new NpgsqlCommand($"create database \"{target.Database!.Replace("\"", "\"\"")}\" encoding 'UTF8' template template0", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            await Sql.ExecuteAsync(connection, null,
+                $"create database \"{target.Database!.Replace("\"", "\"\"")}\" encoding 'UTF8' template template0", cancellationToken);
         }
         catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
         {

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using PerfEval.Storage;
+
+namespace PerfEval.Storage.Tests;
+
+/// <summary>
+/// The local PostgreSQL and RabbitMQ from PERFEVAL_* (deploy/local/test.sh exports them; by hand:
+/// bash deploy/local/infra.sh up &amp;&amp; . .local/infra/env.sh).
+/// </summary>
+static class Infra
+{
+    public static string Get(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value
+        : throw new InvalidOperationException($"{name} is not set: bash deploy/local/infra.sh up && . .local/infra/env.sh");
+
+    public static string PostgresServer =>
+        $"Host={Get("PERFEVAL_PG_HOST")};Port={Get("PERFEVAL_PG_PORT")};Username={Get("PERFEVAL_PG_USER")};Password={Get("PERFEVAL_PG_PASSWORD")}";
+
+    /// <summary>
+    /// A fresh database of its own, migrated by the shared migrations runner with the shared scripts
+    /// alone (outbox, request ids): no test sees another's rows.
+    /// </summary>
+    public static async Task<(NpgsqlDataSource DataSource, string Database)> NewDatabaseAsync()
+    {
+        var database = $"perfeval_storage_tests_{Guid.NewGuid():N}";
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["Postgres:ConnectionString"] = PostgresServer;
+        builder.Configuration["Postgres:Database"] = database;
+        builder.AddPerfEvalDatabase("storage-tests", typeof(Infra).Assembly);
+        var app = builder.Build();
+        await app.MigrateDatabaseAsync();
+        return (app.Services.GetRequiredService<NpgsqlDataSource>(), database);
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes.</summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+                return true;
+            await Task.Delay(50);
+        }
+        return await condition();
+    }
+}
