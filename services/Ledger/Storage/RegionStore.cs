@@ -75,8 +75,11 @@ public sealed class RegionStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Up to <paramref name="limit"/> subject codes of the region still in use: with an evaluation year
-    /// not yet closed, or with no evaluation at all yet.
+    /// Up to <paramref name="limit"/> subject codes of the region still in use: with a change (posting,
+    /// budget, document, figure) in a fiscal year not yet closed. The opening entry CloseYear carries
+    /// into the next year ("close:{region}/{subject}/{year}", one ledger version) does not count, so a
+    /// subject whose last year is closed is not in use. Reads ledger_version and one journal primary
+    /// key per open year, never scans the journal.
     /// </summary>
     public static async Task<IReadOnlyList<string>> ActiveSubjectsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string code,
         int limit, CancellationToken cancellationToken)
@@ -85,8 +88,10 @@ public sealed class RegionStore(NpgsqlDataSource dataSource)
             """
             select s.subject_code from evaluation_subjects s
             where s.region_code = $1
-              and (exists (select 1 from evaluations e where e.subject_id = s.id and e.closed_at is null)
-                   or not exists (select 1 from evaluations e where e.subject_id = s.id))
+              and exists (select 1 from evaluations e
+                          where e.subject_id = s.id and e.closed_at is null
+                            and e.ledger_version > (select count(*) from journal_entries j
+                                                    where j.entry_id = 'close:' || s.region_code || '/' || s.subject_code || '/' || (e.fiscal_year - 1)))
             order by s.subject_code limit $2
             """, code, limit);
         return await ReadStringsAsync(command, cancellationToken);

@@ -108,7 +108,7 @@ public static class RegionRules
                 "REGION_HAS_CHILDREN");
         if (activeSubjects.Count > 0)
             throw new PreconditionFailedException(
-                $"region {region.Code} still has active subjects ({string.Join(", ", activeSubjects)}): close their evaluation years first",
+                $"region {region.Code} still has active subjects ({string.Join(", ", activeSubjects)}): close their open fiscal years first",
                 "REGION_HAS_ACTIVE_SUBJECTS");
     }
 

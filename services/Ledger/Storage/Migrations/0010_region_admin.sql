@@ -22,3 +22,7 @@ create table region_changes (
 );
 
 create index region_changes_by_code on region_changes (code, change_id);
+
+-- The regions seeded by 0001 begin their history here, as the catalog's regions do at their load.
+insert into region_changes (code, kind, name, parent_code, reason, changed_by)
+select code, 1, name, parent_code, 'seeded by migration 0001_ledger.sql', 'service' from regions order by code;
