@@ -7,6 +7,8 @@ using PerfEval.Hosting.Security;
 namespace PerfEval.EndToEnd.Tests;
 
 /// <summary>tools/PerfEval.Token, run as an operator would: it mints only for a region of the catalog, or "*".</summary>
+// In the cluster's collection only so that its processes do not compete with the cluster's start-up for the CPU.
+[Collection(PerfEvalClusterCollection.Name)]
 public sealed class TokenToolTests
 {
     static readonly string SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
