@@ -16,7 +16,12 @@ bash deploy/local/infra.sh up || { echo "tests: 0 passed, 1 failed"; exit 1; }
 
 mkdir -p .local
 log=.local/test-output.log
-dotnet build PerfEval.sln -c Release -nologo -v quiet 2>&1 | tee "$log"
+# The contracts first: a lint error or an unrecorded breaking change fails the run like a build error.
+if ! bash deploy/local/check-contracts.sh 2>&1 | tee "$log"; then
+    echo "tests: 0 passed, 1 failed"
+    exit 1
+fi
+dotnet build PerfEval.sln -c Release -nologo -v quiet 2>&1 | tee -a "$log"
 build_status=${PIPESTATUS[0]}
 if [[ $build_status != 0 ]]; then
     echo "tests: 0 passed, 1 failed"

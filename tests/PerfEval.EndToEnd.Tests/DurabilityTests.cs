@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using PerfEval.Contracts.Common.V1;
+using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.EndToEnd.Tests.Infrastructure;
 
 namespace PerfEval.EndToEnd.Tests;
@@ -77,12 +79,12 @@ public sealed partial class WalkingSkeletonTests
                 new ListReportVersionsRequest { Evaluation = evaluation, PageSize = 1 }, deadline: Deadline());
             if (versions.Versions.FirstOrDefault() is { } latest)
             {
-                var text = System.Text.Encoding.UTF8.GetString(await DownloadAsync(evaluation, latest.ReportVersion, "markdown"));
+                var text = System.Text.Encoding.UTF8.GetString(await DownloadAsync(evaluation, latest.ReportVersion, ReportFileFormat.Markdown));
                 if (matches(text))
                     return latest;
             }
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"no matching report of {KeyText(evaluation)} within {ChainTimeout.TotalSeconds:0} s");
+                throw new TimeoutException($"no matching report of {EvaluationKeys.Format(evaluation)} within {ChainTimeout.TotalSeconds:0} s");
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
     }

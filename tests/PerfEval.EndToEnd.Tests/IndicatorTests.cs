@@ -94,7 +94,7 @@ public sealed class IndicatorTests(PerfEvalCluster cluster)
         await cluster.Indicator.RecordDeclaredActualsAsync(declared, deadline: Deadline());
         var findings = await cluster.Indicator.GetFindingsAsync(new GetFindingsRequest { Evaluation = key }, deadline: Deadline());
         var finding = Assert.Single(findings.Findings);
-        Assert.Equal(("DECLARED_ACTUAL_MISMATCH", "expenditure-budget-execution-rate", "100"), (finding.Kind, finding.IndicatorCode, finding.DeclaredValue));
+        Assert.Equal((Contracts.Indicator.V1.FindingKind.DeclaredActualMismatch, "expenditure-budget-execution-rate", "100"), (finding.Kind, finding.IndicatorCode, finding.DeclaredValue));
         Assert.Equal(4.74m, Round2(finding.Difference));
     }
 
@@ -147,9 +147,17 @@ public sealed class IndicatorTests(PerfEvalCluster cluster)
             FileText = exported.FileText.Replace("system_code: resident-fund", $"system_code: {code}"),
         }, deadline: Deadline());
         Assert.Equal(exported.System.Indicators, imported.System.Indicators);
-        var list = await cluster.Indicator.ListSystemsAsync(new ListSystemsRequest { SubjectKind = "resident-fund" }, deadline: Deadline());
-        Assert.Contains(list.Systems, s => s.SystemCode == code && !s.BuiltIn);
-        Assert.Contains(list.Systems, s => s.SystemCode == "resident-fund" && s.BuiltIn);
+        // Pages of 2 are walked to the end: each system version once, by code, newest version first.
+        var list = await AllSystemsAsync(new ListSystemsRequest { SubjectKind = "resident-fund", PageSize = 2 });
+        Assert.Contains(list, s => s.SystemCode == code && !s.BuiltIn);
+        Assert.Contains(list, s => s.SystemCode == "resident-fund" && s.BuiltIn);
+        Assert.Equal(list.Select(s => (s.SystemCode, s.Version)).Distinct().Count(), list.Count);
+        Assert.Equal(list.OrderBy(s => s.SystemCode, StringComparer.Ordinal).ThenByDescending(s => s.Version).Select(s => (s.SystemCode, s.Version)),
+            list.Select(s => (s.SystemCode, s.Version)));
+        var badToken = await Assert.ThrowsAsync<RpcException>(() =>
+            cluster.Indicator.ListSystemsAsync(new ListSystemsRequest { PageToken = "bm90LWEta2V5" }, deadline: Deadline()).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, badToken.StatusCode);
+        Assert.Equal(["page_token"], Violations(badToken).Select(v => v.Field));
 
         var system = imported.System.Clone();
         system.SystemCode = $"{code}-bad";
@@ -161,6 +169,20 @@ public sealed class IndicatorTests(PerfEvalCluster cluster)
         var violations = Violations(refused);
         Assert.Contains(violations, v => v.Field == "system.indicators" && v.Description.Contains("add up to 90.5", StringComparison.Ordinal));
         Assert.Contains(violations, v => v.Field == "system.indicators[1].target" && v.Description.Contains("position 6", StringComparison.Ordinal));
+    }
+
+    /// <summary>Every system version, following next_page_token to the last page.</summary>
+    async Task<List<SystemSummary>> AllSystemsAsync(ListSystemsRequest request)
+    {
+        var systems = new List<SystemSummary>();
+        do
+        {
+            var page = await cluster.Indicator.ListSystemsAsync(request, deadline: Deadline());
+            systems.AddRange(page.Systems);
+            request = request.Clone();
+            request.PageToken = page.NextPageToken;
+        } while (request.PageToken.Length > 0);
+        return systems;
     }
 
     static IReadOnlyList<BadRequest.Types.FieldViolation> Violations(RpcException e) =>

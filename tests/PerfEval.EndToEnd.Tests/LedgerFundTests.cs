@@ -339,11 +339,16 @@ public sealed class LedgerFundTests(PerfEvalCluster cluster, ITestOutputHelper o
         Assert.Single(provinces.Regions);
         Assert.NotEmpty(provinces.NextPageToken);
 
-        var resident = await Ledger.ListAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.ResidentFund }, deadline: Deadline());
-        Assert.Contains(resident.Accounts, a => a.Code == "500105" && a.ParentCode == "5001");
-        Assert.DoesNotContain(resident.Accounts, a => a.Code == "510101");
-        var department = await Ledger.ListAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.DepartmentBudget }, deadline: Deadline());
-        Assert.Contains(department.Accounts, a => a.Code == "510101");
+        // Pages of 7 are walked to the end: the whole chart, each account once, in code order.
+        var resident = await AllAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.ResidentFund, PageSize = 7 });
+        var onePage = await Ledger.ListAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.ResidentFund, PageSize = 1000 }, deadline: Deadline());
+        Assert.Empty(onePage.NextPageToken);
+        Assert.Equal(onePage.Accounts.Select(a => a.Code), resident.Select(a => a.Code));
+        Assert.True(resident.Count > 7);
+        Assert.Contains(resident, a => a.Code == "500105" && a.ParentCode == "5001");
+        Assert.DoesNotContain(resident, a => a.Code == "510101");
+        var department = await AllAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.DepartmentBudget });
+        Assert.Contains(department, a => a.Code == "510101");
 
         // 安徽 adds a sub-account under 财政补贴收入; only its regions see it and can post to it.
         var code = "4002" + RandomNumberGenerator.GetInt32(10, 100).ToString(CultureInfo.InvariantCulture);
@@ -352,10 +357,10 @@ public sealed class LedgerFundTests(PerfEvalCluster cluster, ITestOutputHelper o
             RequestId = Unique("add-account"), ProvinceCode = "340000", AccountCode = code, ParentCode = "4002", Name = "困难群众资助参保补贴收入",
         }, deadline: Deadline());
         Assert.Equal(AccountClass.Income, added.Account.AccountClass);
-        var anhui = await Ledger.ListAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.ResidentFund, RegionCode = "340600" }, deadline: Deadline());
-        Assert.Contains(anhui.Accounts, a => a.Code == code && a.ProvinceCode == "340000");
-        var xinjiang = await Ledger.ListAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.ResidentFund, RegionCode = "653129" }, deadline: Deadline());
-        Assert.DoesNotContain(xinjiang.Accounts, a => a.Code == code);
+        var anhui = await AllAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.ResidentFund, RegionCode = "340600" });
+        Assert.Contains(anhui, a => a.Code == code && a.ProvinceCode == "340000");
+        var xinjiang = await AllAccountsAsync(new ListAccountsRequest { Kind = SubjectKind.ResidentFund, RegionCode = "653129" });
+        Assert.DoesNotContain(xinjiang, a => a.Code == code);
 
         var huaibei = await SubjectAsync("340600", "resident-fund", SubjectKind.ResidentFund, 2024);
         await PostAsync(huaibei, Entry("2024-02-01", "1002", code, 100_00));
@@ -370,7 +375,26 @@ public sealed class LedgerFundTests(PerfEvalCluster cluster, ITestOutputHelper o
             RequestId = Unique("add-account"), ProvinceCode = "340600", AccountCode = "40021", ParentCode = "4002", Name = "x",
         }, deadline: Deadline()).ResponseAsync);
         Assert.Equal(["province_code", "account_code"], Violations(badShape));
+
+        var badToken = await Assert.ThrowsAsync<RpcException>(() => Ledger.ListAccountsAsync(
+            new ListAccountsRequest { Kind = SubjectKind.ResidentFund, PageToken = "not a token!" }, deadline: Deadline()).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, badToken.StatusCode);
+        Assert.Equal(["page_token"], Violations(badToken));
     });
+
+    /// <summary>Every account of a chart, following next_page_token to the last page.</summary>
+    async Task<List<Account>> AllAccountsAsync(ListAccountsRequest request)
+    {
+        var accounts = new List<Account>();
+        do
+        {
+            var page = await Ledger.ListAccountsAsync(request, deadline: Deadline());
+            accounts.AddRange(page.Accounts);
+            request = request.Clone();
+            request.PageToken = page.NextPageToken;
+        } while (request.PageToken.Length > 0);
+        return accounts;
+    }
 
     static IEnumerable<string> Violations(RpcException ex) =>
         ex.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations.Select(v => v.Field) ?? [];

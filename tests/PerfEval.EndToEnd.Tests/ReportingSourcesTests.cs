@@ -7,6 +7,7 @@ using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Contracts.Scoring.V1;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.EndToEnd.Tests.Infrastructure;
 
 namespace PerfEval.EndToEnd.Tests;
@@ -71,7 +72,7 @@ public sealed class ReportingSourcesTests(PerfEvalCluster cluster)
                 Entry("5004", "1002", Fen(45310.34m), "2020-12-31"),
             },
         }, deadline: Deadline());
-        var first = (await reports.WaitForEventAsync<ReportPublished>(r => r.EvaluationKey == key && r.LedgerVersion >= posted.LedgerVersion, ChainTimeout)).Message;
+        var first = (await reports.WaitForEventAsync<ReportPublished>(r => EvaluationKeys.Format(r.Evaluation) == key && r.LedgerVersion >= posted.LedgerVersion, ChainTimeout)).Message;
 
         // 105.91% misses 105%≥x≥95%: its note, once written, is in the next version.
         var noted = await cluster.Scoring.SubmitDeviationNoteAsync(new SubmitDeviationNoteRequest
@@ -79,10 +80,10 @@ public sealed class ReportingSourcesTests(PerfEvalCluster cluster)
             RequestId = Guid.NewGuid().ToString(), Evaluation = evaluation, IndicatorCode = "income-budget-execution-rate",
             Note = "财政补助收入高于预算。", Author = "e2e",
         }, deadline: Deadline());
-        var report = (await reports.WaitForEventAsync<ReportPublished>(r => r.EvaluationKey == key && r.ScorecardVersion >= noted.ScorecardVersion, ChainTimeout)).Message;
+        var report = (await reports.WaitForEventAsync<ReportPublished>(r => EvaluationKeys.Format(r.Evaluation) == key && r.ScorecardVersion >= noted.ScorecardVersion, ChainTimeout)).Message;
         Assert.True(report.ReportVersion > first.ReportVersion);
 
-        var markdown = Encoding.UTF8.GetString(await DownloadAsync(evaluation, report.ReportVersion, "markdown"));
+        var markdown = Encoding.UTF8.GetString(await DownloadAsync(evaluation, report.ReportVersion, ReportFileFormat.Markdown));
         Assert.Contains("| 产出指标 | 数量指标 | 城乡居民医疗保险基金收入预算执行率 | 105%≥x≥95% | 105.91% | 4 |", markdown);
         Assert.Contains("财政补助收入高于预算。", markdown);
         Assert.Contains("（未填写偏差原因分析及改进措施）", markdown);
@@ -118,7 +119,7 @@ public sealed class ReportingSourcesTests(PerfEvalCluster cluster)
         throw new TimeoutException("the chain did not get there in time");
     }
 
-    async Task<byte[]> DownloadAsync(EvaluationKey evaluation, long version, string format)
+    async Task<byte[]> DownloadAsync(EvaluationKey evaluation, long version, ReportFileFormat format)
     {
         using var call = cluster.Reporting.DownloadReport(new DownloadReportRequest { Evaluation = evaluation, ReportVersion = version, Format = format },
             deadline: Deadline());

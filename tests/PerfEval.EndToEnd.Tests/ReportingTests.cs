@@ -7,6 +7,7 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.EndToEnd.Tests.Infrastructure;
 
 namespace PerfEval.EndToEnd.Tests;
@@ -35,9 +36,9 @@ public sealed class ReportingTests(PerfEvalCluster cluster)
         var posted = await cluster.Ledger.PostEntriesAsync(post, deadline: Deadline());
 
         var received = await reports.WaitForEventAsync<ReportPublished>(
-            r => r.EvaluationKey == key && r.LedgerVersion >= posted.LedgerVersion, ChainTimeout);
+            r => EvaluationKeys.Format(r.Evaluation) == key && r.LedgerVersion >= posted.LedgerVersion, ChainTimeout);
         var report = received.Message;
-        Assert.Equal(["docx", "html", "markdown", "xlsx"], report.Formats.Select(f => f.Format).Order());
+        Assert.Equal([ReportFileFormat.Xlsx, ReportFileFormat.Docx, ReportFileFormat.Html, ReportFileFormat.Markdown], report.Formats.Select(f => f.Format).Order());
         Assert.Equal("伽师县", report.RegionName);
         Assert.Matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", report.ReportDate);
         Assert.True(report.ValueVersion > 0);
@@ -48,9 +49,9 @@ public sealed class ReportingTests(PerfEvalCluster cluster)
         Assert.Equal(report.LedgerVersion, listed.LedgerVersion);
         Assert.Equal(report.ValueVersion, listed.ValueVersion);
         Assert.Equal(report.ContentSha256, listed.ContentSha256);
-        Assert.Equal(report.Formats.OrderBy(f => f.Format).Select(f => f.Sha256), listed.Formats.Select(f => f.Sha256));
+        Assert.Equal(report.Formats.OrderBy(f => f.Format.ToString(), StringComparer.OrdinalIgnoreCase).Select(f => f.Sha256), listed.Formats.Select(f => f.Sha256));
 
-        var files = new Dictionary<string, byte[]>();
+        var files = new Dictionary<ReportFileFormat, byte[]>();
         foreach (var format in report.Formats)
         {
             var bytes = await DownloadAsync(evaluation, report.ReportVersion, format.Format);
@@ -58,14 +59,14 @@ public sealed class ReportingTests(PerfEvalCluster cluster)
             Assert.Equal(format.SizeBytes, bytes.Length);
             files[format.Format] = bytes;
         }
-        var markdown = Encoding.UTF8.GetString(files["markdown"]);
+        var markdown = Encoding.UTF8.GetString(files[ReportFileFormat.Markdown]);
         Assert.Contains("收入预算执行率为105.91%", markdown);
         Assert.Contains("列入预算的支出执行率为95.26%", markdown);
         Assert.Contains("未列入预算的支出共45310.34万元", markdown);
-        Assert.Contains("data:image/png;base64,", Encoding.UTF8.GetString(files["html"]));
-        using (var docx = new ZipArchive(new MemoryStream(files["docx"])))
+        Assert.Contains("data:image/png;base64,", Encoding.UTF8.GetString(files[ReportFileFormat.Html]));
+        using (var docx = new ZipArchive(new MemoryStream(files[ReportFileFormat.Docx])))
             Assert.Contains(docx.Entries, e => e.FullName == "word/document.xml");
-        using (var xlsx = new ZipArchive(new MemoryStream(files["xlsx"])))
+        using (var xlsx = new ZipArchive(new MemoryStream(files[ReportFileFormat.Xlsx])))
             Assert.Contains(xlsx.Entries, e => e.FullName == "xl/workbook.xml");
     }
 
@@ -75,7 +76,7 @@ public sealed class ReportingTests(PerfEvalCluster cluster)
         using var call = cluster.Reporting.DownloadReport(new DownloadReportRequest
         {
             Evaluation = new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 },
-            Format = "pdf",
+            Format = ReportFileFormat.Unspecified,
         }, deadline: Deadline());
         var error = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
@@ -96,7 +97,7 @@ public sealed class ReportingTests(PerfEvalCluster cluster)
         },
     };
 
-    async Task<byte[]> DownloadAsync(EvaluationKey evaluation, long version, string format)
+    async Task<byte[]> DownloadAsync(EvaluationKey evaluation, long version, ReportFileFormat format)
     {
         using var call = cluster.Reporting.DownloadReport(new DownloadReportRequest { Evaluation = evaluation, ReportVersion = version, Format = format },
             deadline: Deadline());

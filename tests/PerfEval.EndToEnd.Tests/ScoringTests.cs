@@ -6,6 +6,7 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Scoring.V1;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.EndToEnd.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -29,7 +30,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         {
             RegionCode = Region, SubjectCode = $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}", FiscalYear = 2020,
         };
-        var key = $"{evaluation.RegionCode}/{evaluation.SubjectCode}/{evaluation.FiscalYear}";
+        var key = EvaluationKeys.Format(evaluation);
         await using var scoredEvents = await PlainSubscriber.StartAsync(cluster.Settings, EvaluationScoredExchange);
 
         await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
@@ -59,7 +60,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         }, deadline: Deadline());
 
         var first = await scoredEvents.WaitForAsync<EvaluationScored>(
-            e => e.EvaluationKey == key && e.Items.Any(i => i.IndicatorCode == IncomeRate && i.Actual.StartsWith("105.906", StringComparison.Ordinal)),
+            e => EvaluationKeys.Format(e.Evaluation) == key && e.Items.Any(i => i.IndicatorCode == IncomeRate && i.Actual.StartsWith("105.906", StringComparison.Ordinal)),
             ChainTimeout);
         // Whatever system the evaluation is bound to (the one-item skeleton scores 100.00 优), the
         // subtotals add up to the total and the income item is scored.
@@ -72,7 +73,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
 
         var card = await cluster.Scoring.GetScorecardAsync(new GetScorecardRequest { Evaluation = evaluation }, deadline: Deadline());
         Assert.True(card.ScorecardVersion >= first.ScorecardVersion);
-        Assert.Equal("symmetric", card.ExactScoring);
+        Assert.Equal(Contracts.Indicator.V1.ExactScoring.Symmetric, card.ExactScoring);
         Assert.All(card.Deviations, d => Assert.Contains(d.IndicatorCode, card.MissingNoteCodes));
 
         // An override: the computed score stays beside it, the override counts.
@@ -87,7 +88,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         Assert.Equal(Two(total - computed + half), overridden.Total);
 
         var second = await scoredEvents.WaitForAsync<EvaluationScored>(
-            e => e.EvaluationKey == key && e.ScorecardVersion == overridden.ScorecardVersion, ChainTimeout);
+            e => EvaluationKeys.Format(e.Evaluation) == key && e.ScorecardVersion == overridden.ScorecardVersion, ChainTimeout);
         var item = second.Items.Single(i => i.IndicatorCode == IncomeRate);
         Assert.Equal(Two(half), item.Score);
         Assert.Equal(Two(computed), item.ComputedScore);
@@ -139,7 +140,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         Assert.Equal(Two(total - computed + quarter), again.Total);
         var audit = await cluster.Scoring.ListJudgmentsAsync(new ListJudgmentsRequest { Evaluation = evaluation, PageSize = 1 }, deadline: Deadline());
         var firstJudgment = Assert.Single(audit.Judgments);
-        Assert.Equal(("override", half, "评价组 张三", 0L), (firstJudgment.Kind, Dec(firstJudgment.Score), firstJudgment.Author, firstJudgment.ReplacesJudgmentId));
+        Assert.Equal((JudgmentKind.Override, half, "评价组 张三", 0L), (firstJudgment.Kind, Dec(firstJudgment.Score), firstJudgment.Author, firstJudgment.ReplacesJudgmentId));
         Assert.NotNull(firstJudgment.CreatedAt);
         var next = await cluster.Scoring.ListJudgmentsAsync(new ListJudgmentsRequest
         {
@@ -166,7 +167,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         {
             RegionCode = Region, SubjectCode = $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}", FiscalYear = year,
         };
-        var key = $"{evaluation.RegionCode}/{evaluation.SubjectCode}/{evaluation.FiscalYear}";
+        var key = EvaluationKeys.Format(evaluation);
         await using var statusEvents = await PlainSubscriber.StartAsync(cluster.Settings, "perfeval.scoring.v1.monitoring-status-changed");
 
         await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
@@ -180,9 +181,9 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
 
         // 1% of the budget executed: red once a month has passed (nothing is expected in the first month).
         await PostIncomeAsync(evaluation, $"{year}-01-01", 12_000);
-        var expected = today.Month == 1 && today.Day < DateTime.DaysInMonth(year, 1) ? "green" : "red";
-        var first = await statusEvents.WaitForAsync<MonitoringStatusChanged>(e => e.EvaluationKey == key && e.IndicatorCode == IncomeRate, ChainTimeout);
-        Assert.Equal((IncomeRate, "", expected), (first.IndicatorCode, first.PreviousStatus, first.Status));
+        var expected = today.Month == 1 && today.Day < DateTime.DaysInMonth(year, 1) ? MonitoringStatus.Green : MonitoringStatus.Red;
+        var first = await statusEvents.WaitForAsync<MonitoringStatusChanged>(e => EvaluationKeys.Format(e.Evaluation) == key && e.IndicatorCode == IncomeRate, ChainTimeout);
+        Assert.Equal((IncomeRate, MonitoringStatus.Unspecified, expected), (first.IndicatorCode, first.PreviousStatus, first.Status));
 
         var monitoring = await cluster.Scoring.GetMonitoringAsync(new GetMonitoringRequest { Evaluation = evaluation, AsOf = $"{year}-06-30" },
             deadline: Deadline());
@@ -190,14 +191,14 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         Assert.Equal(6, monitoring.CompletedMonths);
         var item = monitoring.Items.Single(i => i.IndicatorCode == IncomeRate);
         Assert.Equal("47.5", item.ProratedTarget); // 95% (the target or a range's lower bound) × 6 ÷ 12
-        Assert.Equal("red", item.Status);
+        Assert.Equal(MonitoringStatus.Red, item.Status);
 
         // The whole budget executed: green, and the change is published with the previous colour.
         await PostIncomeAsync(evaluation, $"{year}-01-01", 1_188_000);
-        if (expected == "red")
+        if (expected == MonitoringStatus.Red)
         {
-            var second = await statusEvents.WaitForAsync<MonitoringStatusChanged>(e => e.EvaluationKey == key && e.IndicatorCode == IncomeRate && e.Status == "green", ChainTimeout);
-            Assert.Equal("red", second.PreviousStatus);
+            var second = await statusEvents.WaitForAsync<MonitoringStatusChanged>(e => EvaluationKeys.Format(e.Evaluation) == key && e.IndicatorCode == IncomeRate && e.Status == MonitoringStatus.Green, ChainTimeout);
+            Assert.Equal(MonitoringStatus.Red, second.PreviousStatus);
         }
     }
 

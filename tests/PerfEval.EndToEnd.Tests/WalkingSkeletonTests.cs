@@ -11,6 +11,7 @@ using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.EndToEnd.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -44,7 +45,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
     public Task Jiashi2020ResidentIncomeFlowsToAPublishedReport() => WithDiagnosticsAsync(async () =>
     {
         var evaluation = NewEvaluation();
-        var key = KeyText(evaluation);
+        var key = EvaluationKeys.Format(evaluation);
         await using var reports = await PlainSubscriber.StartAsync(cluster.Settings, ReportPublishedExchange);
 
         await CreateSubjectAsync(evaluation);
@@ -52,7 +53,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
         await cluster.Ledger.PostEntriesAsync(Batch(evaluation, QuarterlyIncome()), deadline: Deadline());
 
         var received = await reports.WaitForEventAsync<ReportPublished>(
-            r => r.EvaluationKey == key && IncomeActual(r)?.StartsWith("105.906", StringComparison.Ordinal) == true, ChainTimeout);
+            r => EvaluationKeys.Format(r.Evaluation) == key && IncomeActual(r)?.StartsWith("105.906", StringComparison.Ordinal) == true, ChainTimeout);
         var report = received.Message;
 
         var item = report.Items.Single(i => i.IndicatorCode == IncomeRate);
@@ -60,17 +61,17 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
         Assert.Equal("100.00", item.Score);
         Assert.Equal("100.00", report.Total);
         Assert.Equal("优", report.Grade);
-        Assert.Equal(Region, report.RegionCode);
-        Assert.Equal(evaluation.SubjectCode, report.SubjectCode);
-        Assert.Equal(FiscalYear, report.FiscalYear);
-        var markdown = Assert.Single(report.Formats, f => f.Format == "markdown");
+        Assert.Equal(Region, report.Evaluation.RegionCode);
+        Assert.Equal(evaluation.SubjectCode, report.Evaluation.SubjectCode);
+        Assert.Equal(FiscalYear, report.Evaluation.FiscalYear);
+        var markdown = Assert.Single(report.Formats, f => f.Format == ReportFileFormat.Markdown);
         Assert.Matches(Sha256Hex(), markdown.Sha256);
 
         Assert.Equal(key, received.Header(PlainSubscriber.SubjectHeader));
         Assert.Equal("1.0", received.Header(PlainSubscriber.SpecVersionHeader));
         Assert.Equal("perfeval.events.v1.ReportPublished", received.Header(PlainSubscriber.TypeHeader));
 
-        var bytes = await DownloadAsync(evaluation, report.ReportVersion, "markdown");
+        var bytes = await DownloadAsync(evaluation, report.ReportVersion, ReportFileFormat.Markdown);
         Assert.Equal(markdown.Sha256, Convert.ToHexStringLower(SHA256.HashData(bytes)));
         if (markdown.SizeBytes != 0)
             Assert.Equal(markdown.SizeBytes, bytes.Length);
@@ -84,7 +85,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
     public Task ReplayingTheSameEntriesSpendsNoVersion() => WithDiagnosticsAsync(async () =>
     {
         var evaluation = NewEvaluation();
-        var key = KeyText(evaluation);
+        var key = EvaluationKeys.Format(evaluation);
         await using var reports = await PlainSubscriber.StartAsync(cluster.Settings, ReportPublishedExchange);
 
         await CreateSubjectAsync(evaluation);
@@ -94,7 +95,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
         Assert.All(first.Results, r => Assert.False(r.Replayed));
 
         var settled = await reports.WaitForEventAsync<ReportPublished>(
-            r => r.EvaluationKey == key && IncomeActual(r)?.StartsWith("105.906", StringComparison.Ordinal) == true, ChainTimeout);
+            r => EvaluationKeys.Format(r.Evaluation) == key && IncomeActual(r)?.StartsWith("105.906", StringComparison.Ordinal) == true, ChainTimeout);
         var versionN = settled.Message.ReportVersion;
 
         // The same four entries again (same ids, same content, new message objects): nothing is stored.
@@ -253,7 +254,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
             var next = remaining > TimeSpan.Zero ? await reports.NextEventOrNullAsync<ReportPublished>(remaining) : null;
             if (next is null)
                 throw new TimeoutException($"No further report of {key} arrived within {ChainTimeout.TotalSeconds:0} s. {reports.DescribeSeen()}");
-            if (next.Message.EvaluationKey != key)
+            if (EvaluationKeys.Format(next.Message.Evaluation) != key)
                 continue;
             if (previousId is not null && next.Header(PlainSubscriber.IdHeader) == previousId && next.Message.Equals(previous.Message))
             {
@@ -314,7 +315,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
             Reason = "年初预算",
         }, deadline: Deadline());
 
-    async Task<byte[]> DownloadAsync(EvaluationKey evaluation, long version, string format)
+    async Task<byte[]> DownloadAsync(EvaluationKey evaluation, long version, ReportFileFormat format)
     {
         using var call = cluster.Reporting.DownloadReport(new DownloadReportRequest
         {
@@ -363,8 +364,6 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
         balances.Balances.FirstOrDefault(b => b.AccountCode == account)?.ActualFen ?? 0;
 
     static EvaluationKey NewEvaluation() => new() { RegionCode = Region, SubjectCode = NewSubjectCode(), FiscalYear = FiscalYear };
-
-    static string KeyText(EvaluationKey key) => $"{key.RegionCode}/{key.SubjectCode}/{key.FiscalYear}";
 
     static string NewSubjectCode() => $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
 

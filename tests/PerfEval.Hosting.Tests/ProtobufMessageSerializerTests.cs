@@ -1,5 +1,6 @@
 using MassTransit;
 using MassTransit.Serialization;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Hosting.Messaging;
 
@@ -9,7 +10,7 @@ public class ProtobufMessageSerializerTests
 {
     static readonly LedgerChanged Changed = new()
     {
-        EvaluationKey = "653129/resident-fund/2020", RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020, LedgerVersion = 7,
+        Evaluation = new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 }, LedgerVersion = 7,
     };
 
     static Headers TypeHeader(string type)

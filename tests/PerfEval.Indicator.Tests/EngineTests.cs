@@ -1,3 +1,4 @@
+using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Indicator.Domain;
 
 namespace PerfEval.Indicator.Tests;
@@ -87,7 +88,7 @@ public class EngineTests
         var values = IndicatorEngine.Evaluate(Jiashi.BuiltIn("resident-fund"), Jiashi.Facts(), null).State.Values;
         var findings = Findings.Reconcile([("expenditure-budget-execution-rate", 100m), ("income-budget-execution-rate", 105.91m)], values);
         var finding = Assert.Single(findings);
-        Assert.Equal("DECLARED_ACTUAL_MISMATCH", finding.Kind);
+        Assert.Equal(FindingKind.DeclaredActualMismatch, finding.Kind);
         Assert.Equal("expenditure-budget-execution-rate", finding.IndicatorCode);
         Assert.Contains("computed 95.26%", finding.Message);
     }
@@ -97,6 +98,6 @@ public class EngineTests
     {
         var values = IndicatorEngine.Evaluate(Jiashi.BuiltIn("skeleton"), Jiashi.Facts([Jiashi.Income("4001", 50m, 0m)]), null).State.Values;
         Assert.Null(values["income-budget-execution-rate"].Value);
-        Assert.Equal("ZERO_DENOMINATOR", Assert.Single(Findings.Reconcile([], values)).Kind);
+        Assert.Equal(FindingKind.ZeroDenominator, Assert.Single(Findings.Reconcile([], values)).Kind);
     }
 }

@@ -121,6 +121,8 @@ public class ReconciliationTests
         Assert.Equal(likeForLike, FundMetrics.Round2(finding.Compared));
         Assert.Equal(decimal.Parse(declared) - decimal.Parse(finding.Compared), decimal.Parse(finding.Difference));
         Assert.Contains(bothFunds ? "67878.48" : "45310.34", finding.Message);
+        // The Chinese explanation stands alone for a report; the English gloss follows it only in message.
+        Assert.Equal($"{finding.ChineseMessage} (ratio over a different scope than its budget)", finding.Message);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Reporting.Domain;
@@ -12,10 +13,7 @@ public class ReportModelBuilderTests
     /// <summary>What the running chain gives today: the one-item skeleton scorecard and the ledger's balances.</summary>
     static ReportSources Jiashi() => new(new EvaluationScored
     {
-        EvaluationKey = "653129/resident-fund/2020",
-        RegionCode = "653129",
-        SubjectCode = "resident-fund",
-        FiscalYear = 2020,
+        Evaluation = new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 },
         ScorecardVersion = 3,
         ValueVersion = 2,
         Total = "100.00",
@@ -183,11 +181,13 @@ public class ReportModelBuilderTests
                     {
                         Kind = FindingKind.RatioOverWrongScope, Unit = "%", Declared = "300.39", Compared = "95.26", Difference = "205.13",
                         Message = "支出 执行预算% 300.39% 含未列预算的支出 (ratio over a different scope than its budget)",
+                        ChineseMessage = "支出 执行预算% 300.39% 含未列预算的支出",
                     },
                     new ReconciliationFinding
                     {
                         Kind = FindingKind.UnbudgetedSpending, Unit = "fen", AccountCode = "5004", Declared = Fen(45310.34m).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        Compared = "0", Message = "上解上级支出 45310.34 万元 无预算",
+                        Compared = "0", Message = "上解上级支出 45310.34 万元 无预算 (unbudgeted spending, left out of the execution rate)",
+                        ChineseMessage = "上解上级支出 45310.34 万元 无预算",
                     },
                 },
             },

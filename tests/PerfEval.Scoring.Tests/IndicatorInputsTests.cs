@@ -1,4 +1,5 @@
 using System.Globalization;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Scoring.Domain;
@@ -28,7 +29,7 @@ public class IndicatorInputsTests
     {
         var card = Score("95.2574", Findings(new ReconciliationFinding
         {
-            Kind = "DECLARED_ACTUAL_MISMATCH", IndicatorCode = Code, DeclaredValue = "100", ComputedValue = "95.2574", Difference = "4.7426",
+            Kind = FindingKind.DeclaredActualMismatch, IndicatorCode = Code, DeclaredValue = "100", ComputedValue = "95.2574", Difference = "4.7426",
             Message = "declared 100%, computed 95.26%",
         }));
         var difference = Assert.Single(card.DeclaredDifferences);
@@ -41,8 +42,8 @@ public class IndicatorInputsTests
     public void Zero_denominators_and_declared_actuals_without_a_value_become_findings()
     {
         var card = Score("", Findings(
-            new ReconciliationFinding { Kind = "ZERO_DENOMINATOR", IndicatorCode = Code, Message = "支出预算执行率: budget is 0" },
-            new ReconciliationFinding { Kind = "DECLARED_ACTUAL_WITHOUT_VALUE", IndicatorCode = "unknown", DeclaredValue = "3", Message = "unknown is declared as 3" }));
+            new ReconciliationFinding { Kind = FindingKind.ZeroDenominator, IndicatorCode = Code, Message = "支出预算执行率: budget is 0" },
+            new ReconciliationFinding { Kind = FindingKind.DeclaredActualWithoutValue, IndicatorCode = "unknown", DeclaredValue = "3", Message = "unknown is declared as 3" }));
         Assert.Equal(["支出预算执行率: budget is 0", "unknown is declared as 3"], card.Findings);
         Assert.Empty(card.DeclaredDifferences);
     }
@@ -62,7 +63,7 @@ public class IndicatorInputsTests
                 new Contracts.Ledger.V1.ReconciliationFinding { Kind = Contracts.Ledger.V1.FindingKind.PartsDoNotSum, Message = "收入小计 ≠ 基金收入" },
             },
         };
-        var indicator = Findings(new ReconciliationFinding { Kind = "ZERO_DENOMINATOR", IndicatorCode = Code, Message = "budget is 0" });
+        var indicator = Findings(new ReconciliationFinding { Kind = FindingKind.ZeroDenominator, IndicatorCode = Code, Message = "budget is 0" });
 
         var merged = IndicatorInputs.WithLedgerFindings(indicator, ledger);
 
@@ -103,7 +104,7 @@ public class IndicatorInputsTests
         EvaluationScored Scored(GetIndicatorValuesResponse values, long version)
         {
             var card = RulesEngine.Score(System(), ScoringInputsBuilder.Build(values.Values, []), Grades.Default);
-            var scored = ScorecardMessages.ToEvent(card, System(), "k", "653129", "resident-fund", 2020, values.ValueVersion, values.LedgerVersion);
+            var scored = ScorecardMessages.ToEvent(card, System(), new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 }, values.ValueVersion, values.LedgerVersion);
             scored.ScorecardVersion = version;
             return scored;
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Scoring.Domain;
@@ -17,7 +18,7 @@ public class JudgmentAndChangeTests
         var system = System();
         var values = new List<IndicatorValue> { new() { IndicatorCode = "rate", Value = rate?.ToString(CultureInfo.InvariantCulture) ?? "" } };
         var card = RulesEngine.Score(system, ScoringInputsBuilder.Build(values, judgments), Grades.Default);
-        var scored = ScorecardMessages.ToEvent(card, system, "653129/resident-fund/2020", "653129", "resident-fund", 2020, valueVersion, valueVersion * 10);
+        var scored = ScorecardMessages.ToEvent(card, system, new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 }, valueVersion, valueVersion * 10);
         scored.ScorecardVersion = version;
         return scored;
     }

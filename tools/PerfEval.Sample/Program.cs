@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using PerfEval.Contracts.Common.V1;
+using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
@@ -282,11 +283,12 @@ foreach (var format in report.Formats)
     var bytes = new MemoryStream();
     await foreach (var chunk in download.ResponseStream.ReadAllAsync())
         chunk.Chunk.WriteTo(bytes);
-    var extension = format.Format == "markdown" ? "md" : format.Format;
+    var formatName = format.Format.ToString().ToLowerInvariant();
+    var extension = format.Format == ReportFileFormat.Markdown ? "md" : formatName;
     var path = Path.Combine(outputFolder, $"{key.RegionCode}-{key.SubjectCode}-{key.FiscalYear}-v{report.ReportVersion}.{extension}");
     await File.WriteAllBytesAsync(path, bytes.ToArray());
-    Console.WriteLine($"{format.Format,-8} sha256 {format.Sha256}  {path}");
-    if (format.Format == "markdown")
+    Console.WriteLine($"{formatName,-8} sha256 {format.Sha256}  {path}");
+    if (format.Format == ReportFileFormat.Markdown)
     {
         markdownPath = path;
         Console.WriteLine(Encoding.UTF8.GetString(bytes.ToArray()));

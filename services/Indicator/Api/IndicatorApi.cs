@@ -5,6 +5,7 @@ using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
+using PerfEval.Hosting.Paging;
 using PerfEval.Indicator.Domain;
 using PerfEval.Indicator.Recompute;
 using PerfEval.Indicator.Storage;
@@ -81,22 +82,33 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
             violations.Add("system_code", "required");
         if (request.Version < 0)
             violations.Add("version", "0 for the latest, or a version");
-        if (request.Format is not ("" or "yaml" or "json"))
-            violations.Add("format", "yaml or json");
+        if (!Enum.IsDefined(request.Format))
+            violations.Add("format", "SYSTEM_FILE_FORMAT_YAML, SYSTEM_FILE_FORMAT_JSON or unspecified (YAML)");
         violations.ThrowIfAny();
         var system = await store.GetSystemAsync(request.SystemCode, request.Version, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"no system {request.SystemCode}{(request.Version > 0 ? $" version {request.Version}" : "")}");
         return new ExportSystemResponse
         {
             System = system,
-            FileText = request.Format == "json" ? SystemFiles.WriteJson(system) : SystemFiles.WriteYaml(system),
+            FileText = request.Format == SystemFileFormat.Json ? SystemFiles.WriteJson(system) : SystemFiles.WriteYaml(system),
         };
     }
 
     public override async Task<ListSystemsResponse> ListSystems(ListSystemsRequest request, ServerCallContext context)
     {
+        var violations = new FieldViolations();
+        if (!PageTokens.IsValidPageSize(request.PageSize))
+            violations.Add("page_size", PageTokens.PageSizeRule);
+        var after = SystemPageKey.Parse(request.PageToken);
+        if (after is null)
+            violations.Add("page_token", PageTokens.PageTokenRule);
+        violations.ThrowIfAny();
+        var size = PageTokens.PageSize(request.PageSize);
+        var systems = await store.ListSystemsAsync(request.SubjectKind, after!.Value, size + 1, context.CancellationToken);
         var response = new ListSystemsResponse();
-        response.Systems.AddRange(await store.ListSystemsAsync(request.SubjectKind, context.CancellationToken));
+        response.Systems.AddRange(systems.Take(size));
+        if (systems.Count > size)
+            response.NextPageToken = SystemPageKey.Format(response.Systems[^1]);
         return response;
     }
 

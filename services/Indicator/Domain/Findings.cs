@@ -29,7 +29,7 @@ public static class Findings
             };
             if (value?.Value is not { } actual)
             {
-                finding.Kind = "DECLARED_ACTUAL_WITHOUT_VALUE";
+                finding.Kind = FindingKind.DeclaredActualWithoutValue;
                 finding.Message = value is null
                     ? $"{code} is declared as {declaredValue} but the bound system has no such computed item"
                     : $"{value.Name} is declared as {declaredValue}{value.Unit} but has no computed value: {value.NoValueReason}";
@@ -39,7 +39,7 @@ public static class Findings
             var difference = declaredValue - actual;
             if (Math.Abs(difference) <= Tolerance)
                 continue;
-            finding.Kind = "DECLARED_ACTUAL_MISMATCH";
+            finding.Kind = FindingKind.DeclaredActualMismatch;
             finding.Difference = difference.ToString(CultureInfo.InvariantCulture);
             finding.Message = $"{value.Name}: declared {declaredValue}{value.Unit}, computed {Math.Round(actual, 2, MidpointRounding.AwayFromZero)}{value.Unit} (difference {Math.Round(difference, 2, MidpointRounding.AwayFromZero)})";
             findings.Add(finding);
@@ -47,7 +47,7 @@ public static class Findings
         foreach (var value in computed.Values.Where(v => v.ZeroDenominator).OrderBy(v => v.Code, StringComparer.Ordinal))
             findings.Add(new ReconciliationFinding
             {
-                Kind = "ZERO_DENOMINATOR",
+                Kind = FindingKind.ZeroDenominator,
                 IndicatorCode = value.Code,
                 IndicatorName = value.Name,
                 Unit = value.Unit,

@@ -1,5 +1,5 @@
 using MassTransit;
-using PerfEval.Contracts.Common.V1;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Indicator.Recompute;
 
@@ -14,8 +14,8 @@ public sealed class LedgerChangedConsumer(RecomputeCoordinator coordinator) : IC
     public async Task Consume(ConsumeContext<LedgerChanged> context)
     {
         var message = context.Message;
-        using var _ = Serilog.Context.LogContext.PushProperty("EvaluationKey", message.EvaluationKey);
-        var key = new EvaluationKey { RegionCode = message.RegionCode, SubjectCode = message.SubjectCode, FiscalYear = message.FiscalYear };
+        var key = message.Evaluation;
+        using var _ = Serilog.Context.LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(key));
         await coordinator.RecomputeAsync(key, message.LedgerVersion, 0, force: false, context.CancellationToken);
     }
 }

@@ -73,11 +73,18 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         return bytes is byte[] b ? IndicatorSystem.Parser.ParseFrom(b) : null;
     }
 
-    public async Task<IReadOnlyList<SystemSummary>> ListSystemsAsync(string subjectKind, CancellationToken cancellationToken)
+    /// <summary>Up to <paramref name="limit"/> systems after <paramref name="after"/> in the order (code, newest version first).</summary>
+    public async Task<IReadOnlyList<SystemSummary>> ListSystemsAsync(string subjectKind, (string SystemCode, int Version) after, int limit,
+        CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = Sql.Command(connection, null,
-            "select definition, built_in from indicator_systems where $1 = '' or subject_kind = $1 order by system_code, version desc", subjectKind);
+            """
+            select definition, built_in from indicator_systems
+            where ($1 = '' or subject_kind = $1) and (system_code > $2 or (system_code = $2 and version < $3))
+            order by system_code, version desc
+            limit $4
+            """, subjectKind, after.SystemCode, after.Version, limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var list = new List<SystemSummary>();
         while (await reader.ReadAsync(cancellationToken))
@@ -214,10 +221,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         // No value moves, so no IndicatorValuesChanged: scoring learns of the new findings from this event.
         await Outbox.EnqueueAsync(connection, transaction, new DeclaredActualsRecorded
         {
-            EvaluationKey = evaluationKey,
-            RegionCode = request.Evaluation.RegionCode,
-            SubjectCode = request.Evaluation.SubjectCode,
-            FiscalYear = request.Evaluation.FiscalYear,
+            Evaluation = request.Evaluation,
             IndicatorCodes = { request.Actuals.Select(a => a.IndicatorCode).Distinct() },
         }, evaluationKey, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -294,10 +298,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
 
             var changedEvent = new IndicatorValuesChanged
             {
-                EvaluationKey = evaluationKey,
-                RegionCode = key.RegionCode,
-                SubjectCode = key.SubjectCode,
-                FiscalYear = key.FiscalYear,
+                Evaluation = key,
                 ValueVersion = newVersion.Value,
                 LedgerVersion = ledgerVersion,
                 SystemCode = system.SystemCode,

@@ -58,7 +58,7 @@ public static class Reconciliation
             var sum = group.Sum(p => p.AmountFen);
             if (sum != total.AmountFen)
                 findings.Add(Money(FindingKind.PartsDoNotSum, [.. group.Select(p => p.FigureId), total.FigureId], total.AccountCode, sum, total.AmountFen,
-                    $"{Label(total)}: 分项之和 {WanYuan(sum)} ≠ 合计 {WanYuan(total.AmountFen)} 万元 (parts do not sum to the total)"));
+                    $"{Label(total)}: 分项之和 {WanYuan(sum)} ≠ 合计 {WanYuan(total.AmountFen)} 万元", "parts do not sum to the total"));
         }
     }
 
@@ -92,14 +92,14 @@ public static class Reconciliation
                     var tolerance = Math.Max(Math.Max(a.PrecisionFen, b.PrecisionFen), 1);
                     if (Math.Abs(a.AmountFen - b.AmountFen) >= tolerance)
                         findings.Add(Money(FindingKind.ConflictingDeclarations, [a.FigureId, b.FigureId], a.AccountCode, a.AmountFen, b.AmountFen,
-                            $"{Label(a)} {WanYuan(a.AmountFen)} 与 {Label(b)} {WanYuan(b.AmountFen)} 万元 是同一数的两个值 (two figures for one thing)"));
+                            $"{Label(a)} {WanYuan(a.AmountFen)} 与 {Label(b)} {WanYuan(b.AmountFen)} 万元 是同一数的两个值", "two figures for one thing"));
                 }
                 else
                 {
                     var (x, y) = (Parse(a.Value), Parse(b.Value));
                     if (Math.Abs(x - y) >= Math.Max(Unit(a.Value), Unit(b.Value)))
                         findings.Add(Ratio(FindingKind.ConflictingDeclarations, [a.FigureId, b.FigureId], a.AccountCode, UnitOf(a.Measure), x, y,
-                            $"{Label(a)} {a.Value} 与 {Label(b)} {b.Value} 是同一数的两个值 (two figures for one thing)"));
+                            $"{Label(a)} {a.Value} 与 {Label(b)} {b.Value} 是同一数的两个值", "two figures for one thing"));
                 }
             }
         }
@@ -124,7 +124,7 @@ public static class Reconciliation
                 ledger = 0;
             if (ledger is { } l && Math.Abs(figure.AmountFen - l) >= Math.Max(figure.PrecisionFen, 1))
                 findings.Add(Money(FindingKind.DiffersFromLedger, [figure.FigureId], figure.AccountCode, figure.AmountFen, l,
-                    $"{Label(figure)}: 报告 {WanYuan(figure.AmountFen)} ≠ 账 {WanYuan(l)} 万元 (declared figure differs from the ledger)"));
+                    $"{Label(figure)}: 报告 {WanYuan(figure.AmountFen)} ≠ 账 {WanYuan(l)} 万元", "declared figure differs from the ledger"));
             return;
         }
 
@@ -150,15 +150,14 @@ public static class Reconciliation
                 findings.Add(Ratio(FindingKind.RatioOverWrongScope, [figure.FigureId], figure.AccountCode, "%", declared,
                     ledgerValue.Length > 0 ? Parse(ledgerValue) : null,
                     $"{Label(figure)} {figure.Value}% = 全部支出 {WanYuan(account.ActualFen)} ÷ 预算 {WanYuan(account.BudgetFen)} 万元, " +
-                    $"含未列预算的支出 {WanYuan(account.UnbudgetedActualFen)} 万元; 同口径执行率 {Display(ledgerValue)}% (ratio over a different scope than its budget)"));
+                    $"含未列预算的支出 {WanYuan(account.UnbudgetedActualFen)} 万元; 同口径执行率 {Display(ledgerValue)}%", "ratio over a different scope than its budget"));
                 return;
             }
         }
         findings.Add(Ratio(FindingKind.DiffersFromLedger, [figure.FigureId], figure.AccountCode, UnitOf(figure.Measure), declared,
             ledgerValue.Length > 0 ? Parse(ledgerValue) : null,
-            ledgerValue.Length > 0
-                ? $"{Label(figure)}: 报告 {figure.Value} ≠ 账 {Display(ledgerValue)} (declared figure differs from the ledger)"
-                : $"{Label(figure)}: 报告 {figure.Value}, 账上无此值 (the ledger has no value for it)"));
+            ledgerValue.Length > 0 ? $"{Label(figure)}: 报告 {figure.Value} ≠ 账 {Display(ledgerValue)}" : $"{Label(figure)}: 报告 {figure.Value}, 账上无此值",
+            ledgerValue.Length > 0 ? "declared figure differs from the ledger" : "the ledger has no value for it"));
     }
 
     static void CopiedPriorYear(IReadOnlyList<DeclaredFigure> figures, Func<DeclaredFigure, string> scope, List<ReconciliationFinding> findings)
@@ -175,7 +174,7 @@ public static class Reconciliation
                 var sum = pairs.Sum(p => p.Current.AmountFen);
                 findings.Add(Money(FindingKind.CopiedPriorYear, [.. pairs.SelectMany(p => new[] { p.Current.FigureId, p.Prior.FigureId })], "", sum,
                     pairs.Sum(p => p.Prior.AmountFen),
-                    $"本年与上年逐行相同: {string.Join(", ", pairs.Select(p => $"{Label(p.Current)} {WanYuan(p.Current.AmountFen)}"))} 万元 (the year equals the prior year line for line)"));
+                    $"本年与上年逐行相同: {string.Join(", ", pairs.Select(p => $"{Label(p.Current)} {WanYuan(p.Current.AmountFen)}"))} 万元", "the year equals the prior year line for line"));
             }
         }
     }
@@ -192,7 +191,7 @@ public static class Reconciliation
             if (parent is not null && parent.BudgetedActualFen == 0)
                 continue;
             findings.Add(Money(FindingKind.UnbudgetedSpending, [], row.AccountCode, row.ActualFen, 0,
-                $"{row.AccountName} {WanYuan(row.ActualFen)} 万元 无预算 (unbudgeted spending, left out of the execution rate)"));
+                $"{row.AccountName} {WanYuan(row.ActualFen)} 万元 无预算", "unbudgeted spending, left out of the execution rate"));
         }
     }
 
@@ -202,22 +201,26 @@ public static class Reconciliation
             yield return a;
     }
 
-    static ReconciliationFinding Money(FindingKind kind, string[] ids, string account, long declared, long compared, string message) => new()
+    static ReconciliationFinding Money(FindingKind kind, string[] ids, string account, long declared, long compared, string message,
+        string gloss = "") => new()
     {
         Kind = kind, FigureIds = { ids }, AccountCode = account, Unit = "fen",
         Declared = declared.ToString(CultureInfo.InvariantCulture),
         Compared = compared.ToString(CultureInfo.InvariantCulture),
         Difference = (declared - compared).ToString(CultureInfo.InvariantCulture),
-        Message = message,
+        Message = gloss.Length > 0 ? $"{message} ({gloss})" : message,
+        ChineseMessage = message,
     };
 
-    static ReconciliationFinding Ratio(FindingKind kind, string[] ids, string account, string unit, decimal declared, decimal? compared, string message) => new()
+    static ReconciliationFinding Ratio(FindingKind kind, string[] ids, string account, string unit, decimal declared, decimal? compared,
+        string message, string gloss = "") => new()
     {
         Kind = kind, FigureIds = { ids }, AccountCode = account, Unit = unit,
         Declared = FundMetrics.Format(declared),
         Compared = compared is { } c ? FundMetrics.Format(c) : "",
         Difference = compared is { } d ? FundMetrics.Format(declared - d) : "",
-        Message = message,
+        Message = gloss.Length > 0 ? $"{message} ({gloss})" : message,
+        ChineseMessage = message,
     };
 
     static string UnitOf(FigureMeasure measure) => measure == FigureMeasure.MonthsOfPaymentCovered ? "months" : "%";

@@ -1,3 +1,4 @@
+using PerfEval.Hosting.Paging;
 using System.Globalization;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
@@ -137,6 +138,10 @@ public static class RequestRules
             violations.Add("kind", "must name a subject kind");
         if (request.RegionCode.Length > 0 && RegionCodes.CheckShape(request.RegionCode) is { } bad)
             violations.Add("region_code", bad);
+        if (!PageTokens.IsValidPageSize(request.PageSize))
+            violations.Add("page_size", PageTokens.PageSizeRule);
+        if (PageTokens.Decode(request.PageToken) is null)
+            violations.Add("page_token", PageTokens.PageTokenRule);
         return violations;
     }
 

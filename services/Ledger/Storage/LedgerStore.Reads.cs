@@ -1,8 +1,10 @@
+using PerfEval.Hosting.Paging;
 using Google.Protobuf;
 using Npgsql;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Errors;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Storage;
 using PerfEval.Ledger.Domain;
@@ -40,7 +42,7 @@ public sealed partial class LedgerStore
         var chart = await ChartAsync(connection, transaction, cancellationToken);
         var (subjectId, latest, closed) = await EvaluationStateAsync(connection, transaction, key.RegionCode, key.SubjectCode, key.FiscalYear, cancellationToken);
         if (request.AsOfLedgerVersion > latest)
-            throw RpcErrors.NotFound($"ledger version {request.AsOfLedgerVersion} of {key.RegionCode}/{key.SubjectCode}/{key.FiscalYear} does not exist (latest is {latest})");
+            throw RpcErrors.NotFound($"ledger version {request.AsOfLedgerVersion} of {EvaluationKeys.Format(key)} does not exist (latest is {latest})");
         var version = request.AsOfLedgerVersion > 0 ? request.AsOfLedgerVersion : latest;
 
         var (figures, hasPrior) = await FiguresAsync(connection, transaction, subjectId, key.FiscalYear, version == latest ? null : version, cancellationToken);
@@ -248,18 +250,26 @@ public sealed partial class LedgerStore
     public async Task<ListAccountsResponse> ListAccountsAsync(ListAccountsRequest request, CancellationToken cancellationToken)
     {
         var province = request.RegionCode.Length == 6 ? request.RegionCode[..2] + "0000" : "";
+        var size = PageTokens.PageSize(request.PageSize);
+        var afterCode = PageTokens.Decode(request.PageToken) ?? throw new InvalidOperationException("page_token is validated by the API");
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = Sql.Command(connection, null,
             """
             select a.code, a.name, a.account_class, a.normal_side, coalesce(a.parent_code, ''), a.is_group, coalesce(a.province_code, '')
             from accounts a join account_charts c on c.account_code = a.code and c.subject_kind = $1
-            where a.province_code is null or a.province_code = $2
+            where (a.province_code is null or a.province_code = $2) and a.code > $3
             order by a.code
-            """, (short)request.Kind, province);
+            limit $4
+            """, (short)request.Kind, province, afterCode, size + 1);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var response = new ListAccountsResponse();
         while (await reader.ReadAsync(cancellationToken))
             response.Accounts.Add(ReadAccount(reader));
+        if (response.Accounts.Count > size)
+        {
+            response.Accounts.RemoveAt(size);
+            response.NextPageToken = PageTokens.Encode(response.Accounts[^1].Code);
+        }
         return response;
     }
 
@@ -330,7 +340,7 @@ public sealed partial class LedgerStore
             {
                 AccountCode = reader.GetString(1), Kind = (BudgetKind)reader.GetInt16(2), BudgetFen = reader.GetInt64(3), Reason = reader.GetString(4),
                 DocumentNumber = reader.GetString(5), LedgerVersion = reader.GetInt64(6), Caller = reader.GetString(7),
-                ChangedAt = reader.GetDateTime(8).ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture),
+                ChangedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(reader.GetDateTime(8).ToUniversalTime()),
             });
         }
         if (response.Changes.Count > size)

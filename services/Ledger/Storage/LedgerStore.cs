@@ -242,10 +242,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
 
     static LedgerChanged Changed(EvaluationKey key, long version, int entryCount) => new()
     {
-        EvaluationKey = EvaluationKeys.Format(key),
-        RegionCode = key.RegionCode,
-        SubjectCode = key.SubjectCode,
-        FiscalYear = key.FiscalYear,
+        Evaluation = key,
         LedgerVersion = version,
         EntryCount = entryCount,
     };

@@ -21,6 +21,15 @@ public static partial class EvaluationKeys
 
     public static string Format(EvaluationKey key) => Format(key.RegionCode, key.SubjectCode, key.FiscalYear);
 
+    /// <summary>The key <see cref="Format(EvaluationKey)"/> wrote (as stored in a key column), or null for other text.</summary>
+    public static EvaluationKey? Parse(string text)
+    {
+        var parts = text.Split('/');
+        return parts.Length == 3 && int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var year)
+            ? new EvaluationKey { RegionCode = parts[0], SubjectCode = parts[1], FiscalYear = year }
+            : null;
+    }
+
     /// <summary>A GB/T 2260 code has six digits; the first two name a province (11–82).</summary>
     public static string? CheckRegionCode(string code)
     {

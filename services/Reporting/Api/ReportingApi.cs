@@ -42,13 +42,14 @@ public sealed class ReportingApi(ReportStore store) : ReportingService.Reporting
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         if (request.ReportVersion < 0)
             violations.Add("report_version", "must be 0 (latest) or a version number");
-        if (!ReportRenderer.Formats.Contains(request.Format))
-            violations.Add("format", $"must be one of: {string.Join(", ", ReportRenderer.Formats)}");
+        if (!ReportFileFormats.IsKnown(request.Format))
+            violations.Add("format", "must be REPORT_FILE_FORMAT_XLSX, _DOCX, _HTML or _MARKDOWN");
         violations.ThrowIfAny();
 
         var key = EvaluationKeys.Format(request.Evaluation);
-        var (version, file) = await store.FindFileAsync(key, request.ReportVersion, request.Format, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"no {request.Format} report version {request.ReportVersion} for {key}");
+        var format = ReportFileFormats.Name(request.Format);
+        var (version, file) = await store.FindFileAsync(key, request.ReportVersion, format, context.CancellationToken)
+            ?? throw RpcErrors.NotFound($"no {format} report version {request.ReportVersion} for {key}");
 
         for (var offset = 0; offset == 0 || offset < file.Content.Length; offset += ChunkSize)
         {
@@ -58,7 +59,7 @@ public sealed class ReportingApi(ReportStore store) : ReportingService.Reporting
                 Chunk = ByteString.CopyFrom(file.Content, offset, Math.Min(ChunkSize, file.Content.Length - offset)),
             };
             if (offset == 0)
-                chunk.Format = new Contracts.Events.V1.ReportFormat { Format = file.Format, Sha256 = file.Sha256, SizeBytes = file.Content.Length };
+                chunk.Format = new Contracts.Events.V1.ReportFormat { Format = request.Format, Sha256 = file.Sha256, SizeBytes = file.Content.Length };
             await responseStream.WriteAsync(chunk, context.CancellationToken);
         }
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Hosting.Evaluations;
 
 namespace PerfEval.Reporting.Domain;
 
@@ -41,12 +42,12 @@ public static partial class ReportModelBuilder
             findings.AddRange(indicatorFindings.Findings);
         return new ReportModel
         {
-            EvaluationKey = s.EvaluationKey,
-            RegionCode = s.RegionCode,
+            EvaluationKey = EvaluationKeys.Format(s.Evaluation),
+            RegionCode = s.Evaluation.RegionCode,
             RegionName = subject?.RegionName ?? "",
-            SubjectCode = s.SubjectCode,
-            SubjectName = subject?.Name ?? s.SubjectCode,
-            FiscalYear = s.FiscalYear,
+            SubjectCode = s.Evaluation.SubjectCode,
+            SubjectName = subject?.Name ?? s.Evaluation.SubjectCode,
+            FiscalYear = s.Evaluation.FiscalYear,
             TableKind = subject?.Kind == SubjectKind.TransferFund ? SelfEvaluationTableKind.TransferRegional : SelfEvaluationTableKind.ScoredProject,
             ReportDate = sources.ReportDate,
             ResponsibleUnit = sources.ResponsibleUnit,
@@ -167,15 +168,9 @@ public static partial class ReportModelBuilder
         };
         // Unbudgeted spending is compared with a budget that does not exist, not with 0.
         return f.Kind == FindingKind.UnbudgetedSpending
-            ? new Finding(code, $"{what}：{Chinese(f.Message)}", Show(f.Declared), "未列预算", "—")
-            : new Finding(code, $"{what}：{Chinese(f.Message)}", Show(f.Declared), Show(f.Compared), Show(f.Difference));
+            ? new Finding(code, $"{what}：{f.ChineseMessage}", Show(f.Declared), "未列预算", "—")
+            : new Finding(code, $"{what}：{f.ChineseMessage}", Show(f.Declared), Show(f.Compared), Show(f.Difference));
     }
-
-    /// <summary>The ledger's message without its English gloss in trailing parentheses.</summary>
-    static string Chinese(string message) => EnglishGloss().Replace(message, "");
-
-    [GeneratedRegex(@"\s*\([A-Za-z][^()]*\)\s*$")]
-    private static partial Regex EnglishGloss();
 
     /// <summary>"missing observation 常住人口 (resident-population)" → 常住人口.</summary>
     [GeneratedRegex(@"missing observation ([^(]+)")]

@@ -1,11 +1,12 @@
 using System.Globalization;
 using MassTransit;
-using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using Grpc.Core;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Messaging;
+using PerfEval.Reporting.Api;
 using PerfEval.Reporting.Domain;
 using PerfEval.Reporting.Storage;
 
@@ -28,11 +29,12 @@ public sealed class EvaluationScoredConsumer(LedgerService.LedgerServiceClient l
     public async Task Consume(ConsumeContext<EvaluationScored> context)
     {
         var scored = context.Message;
-        using var _ = Serilog.Context.LogContext.PushProperty("EvaluationKey", scored.EvaluationKey);
-        if (scored.ScorecardVersion <= await store.RenderedScorecardVersionAsync(scored.EvaluationKey, context.CancellationToken))
+        var key = scored.Evaluation;
+        var evaluationKey = EvaluationKeys.Format(key);
+        using var _ = Serilog.Context.LogContext.PushProperty("EvaluationKey", evaluationKey);
+        if (scored.ScorecardVersion <= await store.RenderedScorecardVersionAsync(evaluationKey, context.CancellationToken))
             return;
 
-        var key = new EvaluationKey { RegionCode = scored.RegionCode, SubjectCode = scored.SubjectCode, FiscalYear = scored.FiscalYear };
         var ct = context.CancellationToken;
         var balances = await ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = key }, deadline: Soon(), cancellationToken: ct);
         var metrics = await OrNull(() => ledger.GetFundMetricsAsync(new GetFundMetricsRequest { Evaluation = key, AsOfLedgerVersion = scored.LedgerVersion },
@@ -48,7 +50,7 @@ public sealed class EvaluationScoredConsumer(LedgerService.LedgerServiceClient l
             Metrics = metrics,
             LedgerFindings = ledgerFindings,
             IndicatorFindings = indicatorFindings is null ? null : new IndicatorFindings(indicatorFindings.ValueVersion,
-                indicatorFindings.Findings.Select(f => ReportModelBuilder.IndicatorFinding(f.Kind, f.IndicatorName, f.Unit,
+                indicatorFindings.Findings.Select(f => ReportModelBuilder.IndicatorFinding(IndicatorFindingKind(f.Kind), f.IndicatorName, f.Unit,
                     f.DeclaredValue, f.ComputedValue, f.Difference, f.Message)).ToList()),
         });
         var rendered = ReportRenderer.Render(model, templates);
@@ -57,17 +59,14 @@ public sealed class EvaluationScoredConsumer(LedgerService.LedgerServiceClient l
 
         var published = new ReportPublished
         {
-            EvaluationKey = scored.EvaluationKey,
-            RegionCode = scored.RegionCode,
-            SubjectCode = scored.SubjectCode,
-            FiscalYear = scored.FiscalYear,
+            Evaluation = key,
             ScorecardVersion = scored.ScorecardVersion,
             Total = scored.Total,
             Grade = scored.Grade,
             SubjectName = model.SubjectName,
             RegionName = model.RegionName,
             Items = { scored.Items },
-            Formats = { rendered.Files.Select(f => new ReportFormat { Format = f.Format, Sha256 = f.Sha256, SizeBytes = f.Content.Length }) },
+            Formats = { rendered.Files.Select(f => new ReportFormat { Format = ReportFileFormats.FromName(f.Format), Sha256 = f.Sha256, SizeBytes = f.Content.Length }) },
             LedgerVersion = model.Inputs.LedgerVersion,
             ValueVersion = scored.ValueVersion,
             ReportDate = model.ReportDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -79,6 +78,15 @@ public sealed class EvaluationScoredConsumer(LedgerService.LedgerServiceClient l
     }
 
     static DateTime Soon() => DateTime.UtcNow.AddSeconds(30);
+
+    /// <summary>The report's names of the indicator service's finding kinds.</summary>
+    static string IndicatorFindingKind(Contracts.Indicator.V1.FindingKind kind) => kind switch
+    {
+        Contracts.Indicator.V1.FindingKind.DeclaredActualMismatch => "DECLARED_ACTUAL_MISMATCH",
+        Contracts.Indicator.V1.FindingKind.DeclaredActualWithoutValue => "DECLARED_ACTUAL_WITHOUT_VALUE",
+        Contracts.Indicator.V1.FindingKind.ZeroDenominator => "ZERO_DENOMINATOR",
+        _ => "",
+    };
 
     /// <summary>
     /// A source that does not know the evaluation (NotFound) or cannot read at that version

@@ -1,8 +1,11 @@
+using Google.Protobuf.WellKnownTypes;
 using Npgsql;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Reporting.V1;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Messaging;
 using PerfEval.Hosting.Storage;
+using PerfEval.Reporting.Api;
 using PerfEval.Reporting.Domain;
 
 namespace PerfEval.Reporting.Storage;
@@ -25,11 +28,12 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var evaluationKey = EvaluationKeys.Format(published.Evaluation);
 
         var state = await Sql.LockStateRowAsync(connection, transaction,
             "insert into evaluation_state (evaluation_key) values ($1) on conflict do nothing",
             "select scorecard_version, report_version from evaluation_state where evaluation_key = $1 for update",
-            cancellationToken, published.EvaluationKey);
+            cancellationToken, evaluationKey);
         var (scorecardVersion, reportVersion) = ((long)state[0], (long)state[1]);
         if (published.ScorecardVersion <= scorecardVersion)
             return null;
@@ -42,25 +46,25 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
                                          findings_ledger_version, findings_value_version)
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
             """,
-            cancellationToken, published.EvaluationKey, published.ReportVersion, published.ScorecardVersion, published.Total, published.Grade,
+            cancellationToken, evaluationKey, published.ReportVersion, published.ScorecardVersion, published.Total, published.Grade,
             published.LedgerVersion, published.ValueVersion, published.ReportDate, published.ContentSha256,
             inputs?.FindingsLedgerVersion ?? 0L, inputs?.FindingsValueVersion ?? 0L);
         await Sql.ExecuteAsync(connection, transaction,
             "update evaluation_state set scorecard_version = $2, report_version = $3 where evaluation_key = $1",
-            cancellationToken, published.EvaluationKey, published.ScorecardVersion, published.ReportVersion);
+            cancellationToken, evaluationKey, published.ScorecardVersion, published.ReportVersion);
         foreach (var file in files)
         {
             await using var insertFile = new NpgsqlCommand(
                 "insert into report_files (evaluation_key, report_version, format, sha256, content) values ($1, $2, $3, $4, $5)",
                 connection, transaction);
-            insertFile.Parameters.Add(new NpgsqlParameter { Value = published.EvaluationKey });
+            insertFile.Parameters.Add(new NpgsqlParameter { Value = evaluationKey });
             insertFile.Parameters.Add(new NpgsqlParameter { Value = published.ReportVersion });
             insertFile.Parameters.Add(new NpgsqlParameter { Value = file.Format });
             insertFile.Parameters.Add(new NpgsqlParameter { Value = file.Sha256 });
             insertFile.Parameters.Add(new NpgsqlParameter { Value = file.Content });
             await insertFile.ExecuteNonQueryAsync(cancellationToken);
         }
-        await Outbox.EnqueueAsync(connection, transaction, published, published.EvaluationKey, cancellationToken);
+        await Outbox.EnqueueAsync(connection, transaction, published, evaluationKey, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return published;
     }
@@ -93,13 +97,13 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
                     ScorecardVersion = reader.GetInt64(1),
                     Total = reader.GetString(2),
                     Grade = reader.GetString(3),
-                    CreatedAt = reader.GetFieldValue<DateTimeOffset>(4).ToString("O"),
+                    CreatedAt = Timestamp.FromDateTimeOffset(reader.GetFieldValue<DateTimeOffset>(4)),
                     LedgerVersion = reader.GetInt64(8),
                     ValueVersion = reader.GetInt64(9),
                     ReportDate = reader.GetString(10),
                     ContentSha256 = reader.GetString(11),
                 });
-            versions[^1].Formats.Add(new ReportFormat { Format = reader.GetString(5), Sha256 = reader.GetString(6), SizeBytes = reader.GetInt32(7) });
+            versions[^1].Formats.Add(new ReportFormat { Format = ReportFileFormats.FromName(reader.GetString(5)), Sha256 = reader.GetString(6), SizeBytes = reader.GetInt32(7) });
         }
         return versions;
     }

@@ -32,7 +32,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
             violations.Add("band", "must be ACHIEVED, PARTLY_ACHIEVED or NOT_ACHIEVED");
         Text(request.Description, "description", violations);
         violations.ThrowIfAny();
-        var judgment = new Judgment(JudgmentKind.Assessment, request.IndicatorCode, (Domain.QualitativeBand)(int)request.Band, score,
+        var judgment = new Judgment(Domain.JudgmentKind.Assessment, request.IndicatorCode, (Domain.QualitativeBand)(int)request.Band, score,
             request.Description.Trim(), request.Author.Trim());
         var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
         return new SubmitAssessmentResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
@@ -46,7 +46,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
             violations.Add("score", "must not be negative");
         Text(request.Reason, "reason", violations);
         violations.ThrowIfAny();
-        var judgment = new Judgment(JudgmentKind.Override, request.IndicatorCode, null, score, request.Reason.Trim(), request.Author.Trim());
+        var judgment = new Judgment(Domain.JudgmentKind.Override, request.IndicatorCode, null, score, request.Reason.Trim(), request.Author.Trim());
         var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
         return new SubmitOverrideResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
@@ -59,7 +59,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
             violations.Add("points", "must be above 0");
         Text(request.Reason, "reason", violations);
         violations.ThrowIfAny();
-        var judgment = new Judgment(JudgmentKind.Deduction, request.IndicatorCode, null, points, request.Reason.Trim(), request.Author.Trim());
+        var judgment = new Judgment(Domain.JudgmentKind.Deduction, request.IndicatorCode, null, points, request.Reason.Trim(), request.Author.Trim());
         var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
         return new SubmitDeductionResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
@@ -69,7 +69,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         var violations = Common(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author);
         Text(request.Note, "note", violations);
         violations.ThrowIfAny();
-        var judgment = new Judgment(JudgmentKind.DeviationNote, request.IndicatorCode, null, null, request.Note.Trim(), request.Author.Trim());
+        var judgment = new Judgment(Domain.JudgmentKind.DeviationNote, request.IndicatorCode, null, null, request.Note.Trim(), request.Author.Trim());
         var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
         return new SubmitDeviationNoteResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }

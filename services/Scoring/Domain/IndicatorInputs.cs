@@ -9,13 +9,10 @@ namespace PerfEval.Scoring.Domain;
 /// </summary>
 public static class IndicatorInputs
 {
-    public const string DeclaredActualMismatch = "DECLARED_ACTUAL_MISMATCH";
-    public const string DeclaredActualWithoutValue = "DECLARED_ACTUAL_WITHOUT_VALUE";
-    public const string UnbudgetedSpending = "UNBUDGETED_SPENDING";
-
     /// <summary>
     /// The indicator findings plus the ledger's unbudgeted spending (未列预算的支出, e.g. 上解上级支出, left out of
     /// the execution rates), in one message so each scorecard version stores and replays one findings snapshot.
+    /// The indicator service has no kind for them, so they carry FINDING_KIND_UNSPECIFIED and are shown as text.
     /// </summary>
     public static GetFindingsResponse WithLedgerFindings(GetFindingsResponse findings, Ledger.GetReconciliationFindingsResponse? ledger)
     {
@@ -23,7 +20,7 @@ public static class IndicatorInputs
         foreach (var f in ledger?.Findings.Where(f => f.Kind == Ledger.FindingKind.UnbudgetedSpending) ?? [])
             merged.Findings.Add(new ReconciliationFinding
             {
-                Kind = UnbudgetedSpending, IndicatorCode = "", Unit = f.Unit, ComputedValue = f.Declared,
+                Kind = FindingKind.Unspecified, IndicatorCode = "", Unit = f.Unit, ComputedValue = f.Declared,
                 Message = f.Message.Length > 0 ? f.Message : $"unbudgeted spending on {f.AccountCode}: {f.Declared} {f.Unit}",
             });
         return merged;
@@ -40,11 +37,11 @@ public static class IndicatorInputs
         var texts = new List<string>();
         foreach (var f in findings?.Findings ?? [])
         {
-            if (f.Kind is DeclaredActualMismatch or DeclaredActualWithoutValue && f.IndicatorCode.Length > 0 && f.DeclaredValue.Length > 0)
+            if (f.Kind is FindingKind.DeclaredActualMismatch or FindingKind.DeclaredActualWithoutValue && f.IndicatorCode.Length > 0 && f.DeclaredValue.Length > 0)
                 declared[f.IndicatorCode] = f.DeclaredValue;
             // A declared actual without a computed value may name an item the system lacks, where the
             // scorecard has no row to show it: its text is kept as a finding as well.
-            if (f.Kind != DeclaredActualMismatch)
+            if (f.Kind != FindingKind.DeclaredActualMismatch)
                 texts.Add(f.Message.Length > 0 ? f.Message : $"{f.Kind}: {f.IndicatorCode}");
         }
         return (declared, texts);

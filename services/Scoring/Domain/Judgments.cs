@@ -18,6 +18,16 @@ public sealed record Judgment(JudgmentKind Kind, string IndicatorCode, Qualitati
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>The contract's kind of a stored (text) judgment kind.</summary>
+    public static Contracts.Scoring.V1.JudgmentKind ContractKind(string storedName) => storedName switch
+    {
+        "assessment" => Contracts.Scoring.V1.JudgmentKind.Assessment,
+        "override" => Contracts.Scoring.V1.JudgmentKind.Override,
+        "deduction" => Contracts.Scoring.V1.JudgmentKind.Deduction,
+        "deviation-note" => Contracts.Scoring.V1.JudgmentKind.DeviationNote,
+        _ => throw new ArgumentOutOfRangeException(nameof(storedName), storedName, "not a judgment kind"),
+    };
+
     public static JudgmentKind ParseKind(string name) => name switch
     {
         "assessment" => JudgmentKind.Assessment,

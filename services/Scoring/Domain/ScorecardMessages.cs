@@ -1,4 +1,5 @@
 using System.Globalization;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
 
@@ -12,6 +13,10 @@ public static class ScorecardMessages
 
     public static string ExactScoringName(ExactScoring scoring) =>
         scoring == ExactScoring.AsHigherIsBetter ? "higher-is-better" : "symmetric";
+
+    /// <summary>The inverse of <see cref="ExactScoringName"/>, for a stored EvaluationScored.</summary>
+    public static ExactScoring ExactScoringFromName(string name) =>
+        name == ExactScoringName(ExactScoring.AsHigherIsBetter) ? ExactScoring.AsHigherIsBetter : ExactScoring.Symmetric;
 
     public static ScoredItem Item(ItemScore i)
     {
@@ -44,15 +49,11 @@ public static class ScorecardMessages
     }
 
     /// <summary>The EvaluationScored body of a scorecard; versions and changed codes are set by the store.</summary>
-    public static EvaluationScored ToEvent(Scorecard card, IndicatorSystem system, string evaluationKey, string regionCode,
-        string subjectCode, int fiscalYear, long valueVersion, long ledgerVersion)
+    public static EvaluationScored ToEvent(Scorecard card, IndicatorSystem system, EvaluationKey evaluation, long valueVersion, long ledgerVersion)
     {
         var scored = new EvaluationScored
         {
-            EvaluationKey = evaluationKey,
-            RegionCode = regionCode,
-            SubjectCode = subjectCode,
-            FiscalYear = fiscalYear,
+            Evaluation = evaluation,
             ValueVersion = valueVersion,
             LedgerVersion = ledgerVersion,
             Total = Scorecard.Format(card.Total),

@@ -1,6 +1,6 @@
 using MassTransit;
-using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.Scoring.Storage;
 
 namespace PerfEval.Scoring.Messaging;
@@ -15,8 +15,8 @@ public sealed class DeclaredActualsRecordedConsumer(FindingsReader findingsReade
     public async Task Consume(ConsumeContext<DeclaredActualsRecorded> context)
     {
         var message = context.Message;
-        using var _ = Serilog.Context.LogContext.PushProperty("EvaluationKey", message.EvaluationKey);
-        var key = new EvaluationKey { RegionCode = message.RegionCode, SubjectCode = message.SubjectCode, FiscalYear = message.FiscalYear };
+        var key = message.Evaluation;
+        using var _ = Serilog.Context.LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(key));
         var findings = await findingsReader.ReadAsync(key, context.CancellationToken);
         var version = await store.RescoreFindingsAsync(key, findings, context.CancellationToken);
         if (version is { } v)

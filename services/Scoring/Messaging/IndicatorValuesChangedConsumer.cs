@@ -1,6 +1,6 @@
 using MassTransit;
-using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
+using PerfEval.Hosting.Evaluations;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Scoring.Domain;
 using PerfEval.Scoring.Storage;
@@ -17,11 +17,11 @@ public sealed class IndicatorValuesChangedConsumer(IndicatorService.IndicatorSer
     public async Task Consume(ConsumeContext<IndicatorValuesChanged> context)
     {
         var message = context.Message;
-        using var _ = Serilog.Context.LogContext.PushProperty("EvaluationKey", message.EvaluationKey);
-        if (message.ValueVersion <= await store.ScoredValueVersionAsync(message.EvaluationKey, context.CancellationToken))
+        var key = message.Evaluation;
+        using var _ = Serilog.Context.LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(key));
+        if (message.ValueVersion <= await store.ScoredValueVersionAsync(EvaluationKeys.Format(key), context.CancellationToken))
             return;
 
-        var key = new EvaluationKey { RegionCode = message.RegionCode, SubjectCode = message.SubjectCode, FiscalYear = message.FiscalYear };
         var system = (await indicators.GetEvaluationSystemAsync(new GetEvaluationSystemRequest { Evaluation = key },
             deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: context.CancellationToken)).System;
         var values = await indicators.GetIndicatorValuesAsync(new GetIndicatorValuesRequest { Evaluation = key },

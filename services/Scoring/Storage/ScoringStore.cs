@@ -176,7 +176,7 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
             Actual = i.Actual?.ToString(CultureInfo.InvariantCulture) ?? "",
             ProratedTarget = i.ProratedTarget?.ToString(CultureInfo.InvariantCulture) ?? "",
             ProgressPercent = i.ProgressPercent?.ToString(CultureInfo.InvariantCulture) ?? "",
-            Status = StatusName(i.Status),
+            Status = ContractStatus(i.Status),
             Basis = i.Basis,
         }));
         return response;
@@ -191,10 +191,8 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         var keys = new List<EvaluationKey>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            var parts = reader.GetString(0).Split('/');
-            if (parts.Length == 3 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var year)
-                && InYearMonitoring.IsOpen(today, year))
-                keys.Add(new EvaluationKey { RegionCode = parts[0], SubjectCode = parts[1], FiscalYear = year });
+            if (EvaluationKeys.Parse(reader.GetString(0)) is { } key && InYearMonitoring.IsOpen(today, key.FiscalYear))
+                keys.Add(key);
         }
         return keys;
     }
@@ -213,7 +211,19 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
 
     DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
-    static string StatusName(MonitoringStatus? status) => status?.ToString().ToLowerInvariant() ?? "";
+    /// <summary>The stored (text) name of a colour; "" for none.</summary>
+    static string StatusName(Domain.MonitoringStatus? status) => status?.ToString().ToLowerInvariant() ?? "";
+
+    static Contracts.Events.V1.MonitoringStatus ContractStatus(Domain.MonitoringStatus? status) => status switch
+    {
+        Domain.MonitoringStatus.Green => Contracts.Events.V1.MonitoringStatus.Green,
+        Domain.MonitoringStatus.Yellow => Contracts.Events.V1.MonitoringStatus.Yellow,
+        Domain.MonitoringStatus.Red => Contracts.Events.V1.MonitoringStatus.Red,
+        _ => Contracts.Events.V1.MonitoringStatus.Unspecified,
+    };
+
+    static Contracts.Events.V1.MonitoringStatus ContractStatus(string storedName) =>
+        Enum.TryParse<Domain.MonitoringStatus>(storedName, ignoreCase: true, out var status) ? ContractStatus(status) : Contracts.Events.V1.MonitoringStatus.Unspecified;
 
     IReadOnlyList<Domain.MonitoredItem> Monitor(EvaluationKey key, IndicatorSystem system, GetIndicatorValuesResponse values, DateOnly asOf) =>
         InYearMonitoring.Assess(system, ScoringInputsBuilder.Build(values.Values, []).Actuals, asOf, key.FiscalYear,
@@ -247,14 +257,11 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
                 cancellationToken, evaluationKey, item.Code, status, values.ValueVersion);
             await Outbox.EnqueueAsync(connection, transaction, new MonitoringStatusChanged
             {
-                EvaluationKey = evaluationKey,
-                RegionCode = key.RegionCode,
-                SubjectCode = key.SubjectCode,
-                FiscalYear = key.FiscalYear,
+                Evaluation = key,
                 IndicatorCode = item.Code,
                 Name = item.Name,
-                PreviousStatus = before,
-                Status = status,
+                PreviousStatus = ContractStatus(before),
+                Status = ContractStatus(item.Status),
                 ProgressPercent = item.ProgressPercent?.ToString(CultureInfo.InvariantCulture) ?? "",
                 AsOf = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ElapsedPercent = elapsed,
@@ -269,7 +276,7 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         var (declared, findingTexts) = IndicatorInputs.FromFindings(findings);
         var inputs = ScoringInputsBuilder.Build(values.Values, judgments, declared, findingTexts);
         var card = RulesEngine.Score(system, inputs, settings.GradesFor(system.SystemCode));
-        return ScorecardMessages.ToEvent(card, system, EvaluationKeys.Format(key), key.RegionCode, key.SubjectCode, key.FiscalYear,
+        return ScorecardMessages.ToEvent(card, system, key,
             values.ValueVersion, values.LedgerVersion);
     }
 
@@ -278,7 +285,8 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         IndicatorSystem system, GetIndicatorValuesResponse values, GetFindingsResponse? findings, long scorecardVersion,
         CancellationToken cancellationToken)
     {
-        var previous = (await LatestRowAsync(connection, transaction, scored.EvaluationKey, cancellationToken))?.Scored;
+        var evaluationKey = EvaluationKeys.Format(scored.Evaluation);
+        var previous = (await LatestRowAsync(connection, transaction, evaluationKey, cancellationToken))?.Scored;
         var before = previous?.Items.ToDictionary(i => i.IndicatorCode) ?? [];
         scored.ChangedItemCodes.AddRange(scored.Items
             .Where(i => !before.TryGetValue(i.IndicatorCode, out var b) || !b.Equals(i))
@@ -296,9 +304,9 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
         await Sql.ExecuteAsync(connection, transaction,
             "insert into scorecards (evaluation_key, scorecard_version, value_version, total, grade, scored, system_snapshot, values_snapshot, findings_snapshot) "
             + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9)", cancellationToken,
-            scored.EvaluationKey, newVersion, scored.ValueVersion, decimal.Parse(scored.Total, CultureInfo.InvariantCulture), scored.Grade,
+            evaluationKey, newVersion, scored.ValueVersion, decimal.Parse(scored.Total, CultureInfo.InvariantCulture), scored.Grade,
             scored.ToByteArray(), system.ToByteArray(), values.ToByteArray(), findings?.ToByteArray());
-        await Outbox.EnqueueAsync(connection, transaction, scored, scored.EvaluationKey, cancellationToken);
+        await Outbox.EnqueueAsync(connection, transaction, scored, evaluationKey, cancellationToken);
         return newVersion;
     }
 
@@ -321,7 +329,7 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
             LedgerVersion = latest.LedgerVersion,
             SystemCode = latest.SystemCode,
             SystemVersion = latest.SystemVersion,
-            ExactScoring = latest.ExactScoring,
+            ExactScoring = ScorecardMessages.ExactScoringFromName(latest.ExactScoring),
             Level1Subtotals = { latest.Level1Subtotals },
             Level2Subtotals = { latest.Level2Subtotals },
             Deviations = { latest.Deviations },
@@ -367,7 +375,7 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
             {
                 JudgmentId = reader.GetInt64(0),
                 IndicatorCode = reader.GetString(1),
-                Kind = reader.GetString(2),
+                Kind = Judgment.ContractKind(reader.GetString(2)),
                 Band = reader.IsDBNull(3) ? Contracts.Scoring.V1.QualitativeBand.Unspecified : (Contracts.Scoring.V1.QualitativeBand)reader.GetInt16(3),
                 Score = reader.IsDBNull(4) ? "" : reader.GetDecimal(4).ToString(CultureInfo.InvariantCulture),
                 Text = reader.GetString(5),
