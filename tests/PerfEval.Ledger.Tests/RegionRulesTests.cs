@@ -76,7 +76,7 @@ public class RegionRulesTests
     [Fact]
     public void History_paging_takes_only_its_own_tokens()
     {
-        Assert.Equal(["page_token"], Fields(RegionRules.Validate(new GetRegionHistoryRequest { Code = "430922", PageToken = "abc" })));
+        Assert.Equal(["page_token"], Fields(RegionRules.Validate(new GetRegionHistoryRequest { Code = "430922", PageToken = "not-a-token!" })));
         Assert.Equal(["code", "page_size"], Fields(RegionRules.Validate(new GetRegionHistoryRequest { Code = "", PageSize = 5000 })));
     }
 }

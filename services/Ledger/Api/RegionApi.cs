@@ -1,14 +1,14 @@
 using Grpc.Core;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Ledger.Application.Regions;
-using PerfEval.Ledger.Domain;
 using PerfEval.Ledger.Domain.Regions;
 
 namespace PerfEval.Ledger.Api;
 
 /// <summary>
 /// gRPC surface of the region catalog. The writes need national scope (registered in Program.cs
-/// with <see cref="NationalOnly"/>); reading is open to every authenticated caller.
+/// with <see cref="NationalOnly"/>); reading the history is open to every authenticated caller, and
+/// the catalog is listed by LedgerService.ListRegions.
 /// </summary>
 public sealed class RegionApi(RegionAdministration regions) : RegionService.RegionServiceBase
 {
@@ -32,12 +32,6 @@ public sealed class RegionApi(RegionAdministration regions) : RegionService.Regi
     {
         RegionRules.Validate(request).ThrowIfAny();
         return regions.RetireAsync(request, context.CancellationToken);
-    }
-
-    public override Task<ListRegionsResponse> ListRegions(ListRegionsRequest request, ServerCallContext context)
-    {
-        RequestRules.Validate(request).ThrowIfAny();
-        return regions.ListAsync(request, context.CancellationToken);
     }
 
     public override Task<GetRegionHistoryResponse> GetRegionHistory(GetRegionHistoryRequest request, ServerCallContext context)

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Npgsql;
 using PerfEval.Contracts.Ledger.V1;
+using Google.Protobuf.WellKnownTypes;
+using PerfEval.Hosting.Paging;
 using PerfEval.Hosting.Storage;
 using PerfEval.Ledger.Domain;
 using PerfEval.Ledger.Domain.Regions;
@@ -126,7 +128,7 @@ public sealed class RegionStore(NpgsqlDataSource dataSource)
 
     public async Task<ListRegionsResponse> ListAsync(ListRegionsRequest request, CancellationToken cancellationToken)
     {
-        var size = request.PageSize is > 0 and <= RegionRules.MaxPageSize ? request.PageSize : 100;
+        var size = PageTokens.PageSize(request.PageSize);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = Sql.Command(connection, null,
             """
@@ -148,8 +150,8 @@ public sealed class RegionStore(NpgsqlDataSource dataSource)
 
     public async Task<GetRegionHistoryResponse?> HistoryAsync(GetRegionHistoryRequest request, CancellationToken cancellationToken)
     {
-        var size = request.PageSize is > 0 and <= RegionRules.MaxPageSize ? request.PageSize : 100;
-        var after = request.PageToken.Length == 0 ? 0 : long.Parse(request.PageToken, CultureInfo.InvariantCulture);
+        var size = PageTokens.PageSize(request.PageSize);
+        var after = RegionRules.HistoryPageKey(request.PageToken) ?? 0;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (await FindAsync(connection, null, request.Code, cancellationToken) is null)
             return null;
@@ -163,7 +165,7 @@ public sealed class RegionStore(NpgsqlDataSource dataSource)
         if (response.Changes.Count > size)
         {
             response.Changes.RemoveAt(size);
-            response.NextPageToken = response.Changes[^1].ChangeId.ToString(CultureInfo.InvariantCulture);
+            response.NextPageToken = PageTokens.Encode(response.Changes[^1].ChangeId.ToString(CultureInfo.InvariantCulture));
         }
         return response;
     }
@@ -174,7 +176,7 @@ public sealed class RegionStore(NpgsqlDataSource dataSource)
         Name = state.Name,
         ParentCode = state.ParentCode ?? "",
         Level = RegionCodes.Level(state.Code),
-        RetiredAt = state.RetiredAt is { } retired ? Timestamp(retired) : "",
+        RetiredAt = state.RetiredAt is { } retired ? Timestamp.FromDateTime(retired.ToUniversalTime()) : null,
     };
 
     const string ChangeColumns = "change_id, code, kind, name, previous_name, coalesce(parent_code, ''), reason, changed_by, changed_at, request_id";
@@ -189,16 +191,13 @@ public sealed class RegionStore(NpgsqlDataSource dataSource)
         ParentCode = reader.GetString(5),
         Reason = reader.GetString(6),
         ChangedBy = reader.GetString(7),
-        ChangedAt = Timestamp(reader.GetDateTime(8)),
+        ChangedAt = Timestamp.FromDateTime(reader.GetDateTime(8).ToUniversalTime()),
         RequestId = reader.GetString(9),
     };
 
     static RegionState ReadState(NpgsqlDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) || reader.GetString(2).Length == 0 ? null : reader.GetString(2),
         reader.IsDBNull(3) ? null : reader.GetDateTime(3));
-
-    static string Timestamp(DateTime value) =>
-        value.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture);
 
     static async Task<IReadOnlyList<string>> ReadStringsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Hosting.Paging;
 using PerfEval.SharedKernel.Errors;
 
 namespace PerfEval.Ledger.Domain.Regions;
@@ -18,7 +20,6 @@ public static class RegionRules
     public const int MaxRequestIdLength = 128;
     public const int MaxNameLength = 100;
     public const int MaxReasonLength = 500;
-    public const int MaxPageSize = 1000;
 
     public static FieldViolations Validate(AddRegionRequest request)
     {
@@ -61,12 +62,21 @@ public static class RegionRules
         var violations = new FieldViolations();
         if (RegionCodes.CheckShape(request.Code) is { } code)
             violations.Add("code", code);
-        if (request.PageSize is < 0 or > MaxPageSize)
-            violations.Add("page_size", $"must be 0 (default 100) to {MaxPageSize}");
-        if (request.PageToken.Length > 0 && !long.TryParse(request.PageToken, out _))
-            violations.Add("page_token", "not a token this service issued");
+        if (!PageTokens.IsValidPageSize(request.PageSize))
+            violations.Add("page_size", PageTokens.PageSizeRule);
+        if (request.PageToken.Length > 0 && HistoryPageKey(request.PageToken) is null)
+            violations.Add("page_token", PageTokens.PageTokenRule);
         return violations;
     }
+
+    /// <summary>The last change id a history page token carries (0 for no token), or null when it is not such a token.</summary>
+    public static long? HistoryPageKey(string token) =>
+        PageTokens.Decode(token) switch
+        {
+            "" => 0,
+            { } key when long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var changeId) => changeId,
+            _ => null,
+        };
 
     /// <summary>Refuses an addition the stored regions do not allow.</summary>
     public static void CheckAdd(AddRegionRequest request, RegionState? existing, RegionState? parent)
