@@ -6,12 +6,21 @@ using PerfEval.Client;
 // --region is a GB/T 2260 code (a province covers the cities and counties under it) or "*" for every
 // region. The key is read from Auth__SigningKey or PERFEVAL_AUTH_SIGNING_KEY, never from an argument,
 // so it does not end up in shell history. The token goes to stdout alone, for scripts.
+// The region must be in the catalog the ledger ships (services/Ledger/Storage/Regions/regions.csv);
+// a code an administrator added later by RegionService.AddRegion needs --unlisted-region.
 var subject = Argument("--subject");
 var region = Argument("--region");
 var days = double.Parse(Argument("--days") ?? "30", CultureInfo.InvariantCulture);
 if (subject is null || region is null || AccessTokens.RegionPrefix(region) is null || days <= 0)
 {
-    Console.Error.WriteLine("usage: --subject <caller name> --region <six-digit region code | *> [--days <lifetime, default 30>]");
+    Console.Error.WriteLine("usage: --subject <caller name> --region <six-digit region code | *> [--days <lifetime, default 30>] [--unlisted-region]");
+    return 2;
+}
+
+if (region != AccessTokens.AllRegions && !args.Contains("--unlisted-region") && !CatalogCodes().Contains(region))
+{
+    Console.Error.WriteLine($"region {region} is not in the region catalog; if a national administrator added it with RegionService.AddRegion, " +
+        "pass --unlisted-region as well");
     return 2;
 }
 
@@ -30,6 +39,17 @@ var options = new AuthOptions
 };
 Console.WriteLine(AccessTokens.Mint(options, subject, region, TimeSpan.FromDays(days)));
 return 0;
+
+static HashSet<string> CatalogCodes()
+{
+    using var stream = typeof(Program).Assembly.GetManifestResourceStream("regions.csv");
+    using var reader = new StreamReader(stream ?? throw new InvalidOperationException("the region catalog is not embedded"));
+    reader.ReadLine();
+    var codes = new HashSet<string>(StringComparer.Ordinal);
+    while (reader.ReadLine() is { Length: > 0 } line)
+        codes.Add(line[..line.IndexOf(',', StringComparison.Ordinal)]);
+    return codes;
+}
 
 string? Argument(string name)
 {

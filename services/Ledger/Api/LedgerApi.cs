@@ -5,6 +5,7 @@ using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Security;
+using PerfEval.Ledger.Application.Regions;
 using PerfEval.Ledger.Domain;
 using PerfEval.Ledger.Storage;
 using Serilog.Context;
@@ -12,7 +13,7 @@ using Serilog.Context;
 namespace PerfEval.Ledger.Api;
 
 /// <summary>gRPC surface of the ledger: validates every field, then lets the store commit all or nothing.</summary>
-public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : LedgerService.LedgerServiceBase
+public sealed class LedgerApi(LedgerStore store, RegionAdministration regions, ILogger<LedgerApi> logger) : LedgerService.LedgerServiceBase
 {
     /// <summary>The authenticated caller (the token's subject), stored with every write.</summary>
     static string Caller(ServerCallContext context) => Callers.Identity(context);
@@ -183,7 +184,7 @@ public sealed class LedgerApi(LedgerStore store, ILogger<LedgerApi> logger) : Le
     public override async Task<ListRegionsResponse> ListRegions(ListRegionsRequest request, ServerCallContext context)
     {
         RequestRules.Validate(request).ThrowIfAny();
-        return await store.ListRegionsAsync(request, context.CancellationToken);
+        return await regions.ListAsync(request, context.CancellationToken);
     }
 
     public override async Task<ListAccountsResponse> ListAccounts(ListAccountsRequest request, ServerCallContext context)

@@ -247,28 +247,6 @@ public sealed partial class LedgerStore
         };
     }
 
-    public async Task<ListRegionsResponse> ListRegionsAsync(ListRegionsRequest request, CancellationToken cancellationToken)
-    {
-        var size = request.PageSize is > 0 and <= 1000 ? request.PageSize : 100;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = request.ParentCode.Length == 0
-            ? Sql.Command(connection, null, "select code, name, coalesce(parent_code, '') from regions where parent_code is null and code > $1 order by code limit $2",
-                request.PageToken, size + 1)
-            : Sql.Command(connection, null, "select code, name, coalesce(parent_code, '') from regions where parent_code = $3 and code > $1 order by code limit $2",
-                request.PageToken, size + 1, request.ParentCode);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var response = new ListRegionsResponse();
-        while (await reader.ReadAsync(cancellationToken))
-            response.Regions.Add(new Region { Code = reader.GetString(0), Name = reader.GetString(1), ParentCode = reader.GetString(2),
-                Level = RegionCodes.Level(reader.GetString(0)) });
-        if (response.Regions.Count > size)
-        {
-            response.Regions.RemoveAt(size);
-            response.NextPageToken = response.Regions[^1].Code;
-        }
-        return response;
-    }
-
     public async Task<ListAccountsResponse> ListAccountsAsync(ListAccountsRequest request, CancellationToken cancellationToken)
     {
         var province = request.RegionCode.Length == 6 ? request.RegionCode[..2] + "0000" : "";

@@ -47,7 +47,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
             return earlier;
 
         var regionName = await RegionNameAsync(connection, transaction, request.RegionCode, cancellationToken)
-            ?? throw RpcErrors.InvalidArgument([new FieldViolation("region_code", $"no region with code {request.RegionCode} is known")]);
+            ?? throw RpcErrors.InvalidArgument([new FieldViolation("region_code", $"no current region with code {request.RegionCode} is known (unknown, or retired)")]);
 
         await using (var insert = new NpgsqlCommand(
             "insert into evaluation_subjects (region_code, subject_code, kind, name) values ($1, $2, $3, $4) on conflict (region_code, subject_code) do nothing",
@@ -420,7 +420,8 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
     static async Task<string?> RegionNameAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string code,
         CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("select name from regions where code = $1", connection, transaction);
+        // Shared lock: a concurrent RetireRegion waits for this subject and then sees it, or retires first.
+        await using var command = new NpgsqlCommand("select name from regions where code = $1 and retired_at is null for share", connection, transaction);
         command.Parameters.Add(new NpgsqlParameter { Value = code });
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
