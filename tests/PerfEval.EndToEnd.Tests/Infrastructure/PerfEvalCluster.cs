@@ -16,7 +16,12 @@ namespace PerfEval.EndToEnd.Tests.Infrastructure;
 /// </summary>
 public class PerfEvalCluster : IAsyncLifetime
 {
-    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// For all four services together. The upstreams start first (their ports go into the
+    /// dependents' environment), and with every test assembly running at once on two cores one
+    /// service alone took over 30 s to start: generous, since it only matters when they hang.
+    /// </summary>
+    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(180);
 
     readonly List<GrpcChannel> _channels = [];
 
