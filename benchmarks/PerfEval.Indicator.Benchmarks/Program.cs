@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Indicator.Domain;
+using static PerfEval.Testing.Jiashi2020;
 
 // Recompute time of the indicator engine in memory (database and broker I/O excluded):
 //   - the built-in resident system after one posting, and evaluated from scratch;
@@ -17,10 +18,10 @@ Console.WriteLine();
 var resident = CompiledSystem.Compile(SystemFiles.BuiltIn().Single(s => s.SystemCode == "resident-fund"));
 AccountFact[] ResidentAccounts(long extraFen) =>
 [
-    new("3001", "基金结余", "net_asset", 4_763_560_000, null),
-    new("4001", "基本医疗保险费收入", "income", 38_154_630_000 + extraFen, 36_026_780_000),
-    new("5001", "基本医疗保险待遇支出", "expenditure", 21_040_110_000, 22_087_640_000),
-    new("5004", "上解上级支出", "expenditure", 45_310_340_000, null),
+    new("3001", "基金结余", "net_asset", Fen(4763.56m), null),
+    new("4001", "基本医疗保险费收入", "income", Fen(IncomeActualWanYuan) + extraFen, Fen(IncomeBudgetWanYuan)),
+    new("5001", "基本医疗保险待遇支出", "expenditure", Fen(BenefitActualWanYuan), Fen(BenefitBudgetWanYuan)),
+    new("5004", "上解上级支出", "expenditure", Fen(RemittedUpwardWanYuan), null),
 ];
 ObservationFact[] observations =
 [

@@ -1,15 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Grpc.Core;
-using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Npgsql;
 using NpgsqlTypes;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Client;
+using PerfEval.Testing;
 
 // Ledger ingest benchmark (issue 3, item 7). Usage, from the repository root after
 // `. .local/infra/env.sh` and `dotnet build services/Ledger -c Release`:
@@ -28,14 +26,12 @@ const int WarmUpChunks = 40;
 // ledger still spent a quarter more CPU per timed million lines than with 160 (JIT still tiering).
 const int WarmUpStreamChunks = 160;
 var runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
-var server = new NpgsqlConnectionStringBuilder(Env("PERFEVAL_PG_ADMIN_CONNECTION",
-    $"Host={Env("PERFEVAL_PG_HOST", "127.0.0.1")};Port={Env("PERFEVAL_PG_PORT", "5432")};Username={Env("PERFEVAL_PG_USER", "postgres")};Password={Env("PERFEVAL_PG_PASSWORD", "postgres")}"))
-{ Database = null };
-var repoRoot = FindRepoRoot();
-var dll = Path.Combine(repoRoot, "services", "Ledger", "bin", "Release", "net10.0", "PerfEval.Ledger.dll");
-if (!File.Exists(dll))
+var infra = InfraSettings.Load();
+var server = new NpgsqlConnectionStringBuilder(infra.PostgresConnectionString);
+var ledgerDll = ServiceProcess.BuiltDll(infra.RepoRoot, "Ledger", "Ledger", "Release");
+if (!File.Exists(ledgerDll))
 {
-    Console.Error.WriteLine($"{dll} is missing: run `dotnet build services/Ledger -c Release` first");
+    Console.Error.WriteLine($"{ledgerDll} is missing: run `dotnet build services/Ledger -c Release` first");
     return 2;
 }
 
@@ -151,7 +147,7 @@ static async Task CopyBareLinesAsync(NpgsqlConnection connection, string table, 
 async Task<double> StreamAsync(bool publish, double rawRate, bool measureLatency)
 {
     var db = $"perfeval_bench_{runId}_{(publish ? "on" : "off")}";
-    await using var ledger = await LedgerProcess.StartAsync(dll, Connection(null), db, publish);
+    await using var ledger = await LedgerProcess.StartAsync(infra, db, publish);
     // Authenticated as a provincial integration system would be: the token's region check runs on every chunk.
     var token = AccessTokens.Mint(LedgerProcess.Auth, "bench-xinjiang-integration", "650000", TimeSpan.FromHours(2));
     using var channel = BearerChannels.ForAddress(ledger.Address.ToString(), token,
@@ -370,96 +366,47 @@ int IntArg(string name, int fallback)
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
-
-static string FindRepoRoot()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "PerfEval.sln")))
-            return dir.FullName;
-    return Directory.GetCurrentDirectory();
-}
-
 readonly record struct CpuTimes(double Client, double Ledger, double Postgres, double Broker)
 {
     public static CpuTimes operator -(CpuTimes a, CpuTimes b) =>
         new(a.Client - b.Client, a.Ledger - b.Ledger, a.Postgres - b.Postgres, a.Broker - b.Broker);
 }
 
-/// <summary>The Release ledger as a child process on free loopback ports, with its own database.</summary>
+/// <summary>The Release ledger as a child process on loopback ports of its choosing, with its own database.</summary>
 sealed class LedgerProcess : IAsyncDisposable
 {
-    readonly Process _process;
+    readonly ServiceProcess _service;
 
-    LedgerProcess(Process process, Uri address) => (_process, Address) = (process, address);
+    LedgerProcess(ServiceProcess service) => _service = service;
 
-    public Uri Address { get; }
+    public Uri Address => _service.GrpcAddress;
 
-    public int ProcessId => _process.Id;
+    public int ProcessId => _service.ProcessId;
 
     /// <summary>The benchmark's own signing key, random per run.</summary>
     public static AuthOptions Auth { get; } = new() { SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)) };
 
-    public static async Task<LedgerProcess> StartAsync(string dll, string connectionString, string database, bool publish)
+    public static async Task<LedgerProcess> StartAsync(InfraSettings infra, string database, bool publish)
     {
-        var grpcPort = FreePort();
-        var info = new ProcessStartInfo("dotnet", [dll])
+        var environment = infra.ServiceEnvironment();
+        environment["Postgres__Database"] = database;
+        environment["Ledger__PublishEvents"] = publish ? "true" : "false";
+        environment["Auth__SigningKey"] = Auth.SigningKey;
+        environment["RabbitMq__QueuePrefix"] = $"bench-{database}";
+        // The service logs as it would in production; the ring buffer only serves a failure message.
+        var service = new ServiceProcess("Ledger", "Ledger", infra.RepoRoot, environment, configuration: "Release");
+        service.Start();
+        try
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-        };
-        info.Environment["Ports__BindAddress"] = "127.0.0.1";
-        info.Environment["Ports__Grpc"] = grpcPort.ToString(CultureInfo.InvariantCulture);
-        info.Environment["Ports__Http"] = FreePort().ToString(CultureInfo.InvariantCulture);
-        info.Environment["Postgres__ConnectionString"] = connectionString;
-        info.Environment["Postgres__Database"] = database;
-        info.Environment["Ledger__PublishEvents"] = publish ? "true" : "false";
-        info.Environment["Auth__SigningKey"] = Auth.SigningKey;
-        info.Environment["RabbitMq__Host"] = Env("PERFEVAL_AMQP_HOST", "127.0.0.1");
-        info.Environment["RabbitMq__Port"] = Env("PERFEVAL_AMQP_PORT", "5672");
-        info.Environment["RabbitMq__Username"] = Env("PERFEVAL_AMQP_USER", "guest");
-        info.Environment["RabbitMq__Password"] = Env("PERFEVAL_AMQP_PASSWORD", "guest");
-        info.Environment["RabbitMq__QueuePrefix"] = $"bench-{database}";
-        var process = Process.Start(info)!;
-        // Drained and dropped: the service logs as it would in production, nobody reads it here.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        var address = new Uri($"http://127.0.0.1:{grpcPort}");
-        using var channel = GrpcChannel.ForAddress(address);
-        var health = new Health.HealthClient(channel);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            try
-            {
-                if ((await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(5))).Status == HealthCheckResponse.Types.ServingStatus.Serving)
-                    return new LedgerProcess(process, address);
-            }
-            catch (RpcException) when (DateTime.UtcNow < deadline && !process.HasExited) { }
-            if (DateTime.UtcNow > deadline || process.HasExited)
-                throw new InvalidOperationException("the ledger did not start");
-            await Task.Delay(200);
+            await service.WaitHealthyAsync(DateTime.UtcNow.AddSeconds(60));
         }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+        return new LedgerProcess(service);
     }
 
-    static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_process.HasExited)
-            return;
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-    }
+    public ValueTask DisposeAsync() => _service.DisposeAsync();
 }

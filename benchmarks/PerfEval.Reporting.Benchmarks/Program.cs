@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using PerfEval.Reporting.Domain;
 using PerfEval.Reporting.Tests;
+using PerfEval.Testing;
 
 // Two jobs:
 //   (no arguments)   time rendering the xlsx and the docx of one evaluation of about 25 items, warm, and print figures;
@@ -19,8 +20,8 @@ if (args is ["--write", var folder])
     {
         TableKind = SelfEvaluationTableKind.TransferRegional,
         SubjectName = "伽师县城乡居民基本医疗保险补助资金",
-        Transfers = [new TransferFund("中央", "新财社〔2020〕1号", JiashiExample.Fen(15000m), 0, null, null),
-                     new TransferFund("自治区", "新财社〔2020〕2号", JiashiExample.Fen(5528m), 0, null, null)],
+        Transfers = [new TransferFund("中央", "新财社〔2020〕1号", Jiashi2020.Fen(15000m), 0, null, null),
+                     new TransferFund("自治区", "新财社〔2020〕2号", Jiashi2020.Fen(5528m), 0, null, null)],
         Indicators = model.Indicators.Select(r => r with { Weight = null, Score = null }).ToList(),
         Total = null,
         Grade = "",

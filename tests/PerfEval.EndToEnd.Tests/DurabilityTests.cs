@@ -5,14 +5,18 @@ using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace PerfEval.EndToEnd.Tests;
 
 /// <summary>
 /// An acknowledged posting is never lost: not when services crash (kill -9) around it, not when the
 /// broker is away while it is made. Each proof ends in the report that the posting must produce.
+/// They kill services and stop the broker, so they run on a cluster of their own, alone.
 /// </summary>
-public sealed partial class WalkingSkeletonTests
+[Collection(DurabilityClusterCollection.Name)]
+public sealed class DurabilityTests(DurabilityCluster ownCluster, ITestOutputHelper testOutput)
+    : WalkingSkeletonScenario(ownCluster, testOutput)
 {
     [Fact(DisplayName = "Acknowledged postings survive a crash of every service")]
     public Task AcknowledgedPostingsSurviveACrashOfEveryService() => WithDiagnosticsAsync(async () =>
@@ -22,21 +26,23 @@ public sealed partial class WalkingSkeletonTests
 
         // The consumers are dead while the ledger acknowledges; then the ledger dies too, possibly
         // before its outbox row was published.
-        await cluster.IndicatorProcess.KillAsync();
-        await cluster.ScoringProcess.KillAsync();
-        await cluster.ReportingProcess.KillAsync();
+        await Cluster.IndicatorProcess.KillAsync();
+        await Cluster.ScoringProcess.KillAsync();
+        await Cluster.ReportingProcess.KillAsync();
         await SetBudgetAsync(evaluation);
-        var posted = await cluster.Ledger.PostEntriesAsync(Batch(evaluation, QuarterlyIncome()), deadline: Deadline());
+        var posted = await Cluster.Ledger.PostEntriesAsync(Batch(evaluation, QuarterlyIncome()), deadline: Deadline());
         Assert.All(posted.Results, r => Assert.False(r.Replayed));
-        await cluster.LedgerProcess.KillAsync();
+        await Cluster.LedgerProcess.KillAsync();
 
-        foreach (var process in cluster.Processes)
+        foreach (var process in Cluster.Processes)
             await process.RestartAsync();
         await AwaitHealthyAsync();
 
-        var report = await WaitForReportAsync(evaluation, text => text.Contains("105.91%", StringComparison.Ordinal));
-        Assert.Equal("100.00", report.Total);
-        var balances = await cluster.Ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = evaluation }, deadline: Deadline());
+        // The ledger's figures reach the report header before the scorecard catches up, so the
+        // report that proves the posting arrived is the one scored on it.
+        await WaitForReportAsync(evaluation, "scored 100.00 on the posted income (105.91% of budget)",
+            (report, text) => report.Total == "100.00" && text.Contains("105.91%", StringComparison.Ordinal));
+        var balances = await Cluster.Ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = evaluation }, deadline: Deadline());
         Assert.Equal(ActualFen, ActualOf(balances, IncomeAccount));
     });
 
@@ -51,62 +57,53 @@ public sealed partial class WalkingSkeletonTests
         {
             // The ledger only needs PostgreSQL to acknowledge: the event waits in its outbox.
             await SetBudgetAsync(evaluation);
-            await cluster.Ledger.PostEntriesAsync(Batch(evaluation, QuarterlyIncome()), deadline: Deadline());
+            await Cluster.Ledger.PostEntriesAsync(Batch(evaluation, QuarterlyIncome()), deadline: Deadline());
         }
         finally
         {
             await RabbitMqCtlAsync("start_app");
         }
 
-        var report = await WaitForReportAsync(evaluation, text => text.Contains("105.91%", StringComparison.Ordinal));
-        Assert.Equal("优", report.Grade);
+        await WaitForReportAsync(evaluation, "graded 优 on the posted income (105.91% of budget)",
+            (report, text) => report.Grade == "优" && text.Contains("105.91%", StringComparison.Ordinal));
     });
 
     async Task AwaitHealthyAsync()
     {
         var deadline = DateTime.UtcNow + PerfEvalCluster.StartupTimeout;
-        foreach (var process in cluster.Processes)
+        foreach (var process in Cluster.Processes)
             await process.WaitHealthyAsync(deadline);
     }
 
-    /// <summary>Polls the reporting service (no subscription can outlive a broker outage) for a version whose text matches.</summary>
-    async Task<ReportVersionSummary> WaitForReportAsync(EvaluationKey evaluation, Func<string, bool> matches)
-    {
-        var deadline = DateTime.UtcNow + ChainTimeout;
-        while (true)
+    /// <summary>
+    /// Polls the reporting service (no subscription can outlive a broker outage) until its latest
+    /// version of the evaluation is <paramref name="settled"/>; a timeout shows the last version seen.
+    /// </summary>
+    async Task WaitForReportAsync(EvaluationKey evaluation, string expectation, Func<ReportVersionSummary, string, bool> settled) =>
+        await Poll.UntilAsync($"the latest report of {KeyText(evaluation)} to be {expectation}", ChainTimeout, async _ =>
         {
-            var versions = await cluster.Reporting.ListReportVersionsAsync(
+            var versions = await Cluster.Reporting.ListReportVersionsAsync(
                 new ListReportVersionsRequest { Evaluation = evaluation, PageSize = 1 }, deadline: Deadline());
-            if (versions.Versions.FirstOrDefault() is { } latest)
-            {
-                var text = System.Text.Encoding.UTF8.GetString(await DownloadAsync(evaluation, latest.ReportVersion, ReportFileFormat.Markdown));
-                if (matches(text))
-                    return latest;
-            }
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"no matching report of {EvaluationKeys.Format(evaluation)} within {ChainTimeout.TotalSeconds:0} s");
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
-    }
+            if (versions.Versions.FirstOrDefault() is not { } latest)
+                return (Version: (ReportVersionSummary?)null, Text: "");
+            return (Version: latest, Text: System.Text.Encoding.UTF8.GetString(await DownloadAsync(evaluation, latest.ReportVersion, ReportFileFormat.Markdown)));
+        }, found => found.Version is { } version && settled(version, found.Text),
+            describe: found => found.Version is not { } version ? "no report yet"
+                : $"version {version.ReportVersion} (scorecard {version.ScorecardVersion}, ledger {version.LedgerVersion}): total {version.Total}, grade {version.Grade}");
 
-    async Task RabbitMqCtlAsync(string command)
+    static async Task RabbitMqCtlAsync(string command)
     {
-        var env = InfraSettings.ParseEnvFile(File.Exists(EnvFile()) ? File.ReadAllLines(EnvFile()) : []);
-        string Value(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v
-            : env.TryGetValue(name, out var f) ? f : throw new InvalidOperationException($"{name} is not set; {InfraSettings.StartHint}");
-
-        var start = new ProcessStartInfo(Value("PERFEVAL_RABBITMQCTL"), ["-n", Value("PERFEVAL_RABBITMQ_NODE"), command])
+        var start = new ProcessStartInfo(InfraSettings.Variable("PERFEVAL_RABBITMQCTL"), ["-n", InfraSettings.Variable("PERFEVAL_RABBITMQ_NODE"), command])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["HOME"] = Value("PERFEVAL_RABBITMQ_HOME");
+        start.Environment["HOME"] = InfraSettings.Variable("PERFEVAL_RABBITMQ_HOME");
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
         Assert.True(process.ExitCode == 0, $"rabbitmqctl {command} failed: {await stdout}{await stderr}");
     }
-
-    static string EnvFile() => Path.Combine(InfraSettings.FindRepoRoot(), ".local", "infra", "env.sh");
 }

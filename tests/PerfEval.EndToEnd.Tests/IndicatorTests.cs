@@ -16,7 +16,6 @@ public sealed class IndicatorTests(PerfEvalCluster cluster)
     const string Region = "653129"; // 伽师县
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    static long WanYuan(decimal wan) => (long)(wan * 1_000_000m);
     static DateTime Deadline() => DateTime.UtcNow.AddSeconds(30);
     static string NewId() => Guid.NewGuid().ToString();
 
@@ -40,25 +39,10 @@ public sealed class IndicatorTests(PerfEvalCluster cluster)
         },
     };
 
-    async Task<GetIndicatorValuesResponse> WaitForValuesAsync(EvaluationKey key, Func<GetIndicatorValuesResponse, bool> done)
-    {
-        var until = DateTime.UtcNow + Patience;
-        GetIndicatorValuesResponse? last = null;
-        while (DateTime.UtcNow < until)
-        {
-            try
-            {
-                last = await cluster.Indicator.GetIndicatorValuesAsync(new GetIndicatorValuesRequest { Evaluation = key }, deadline: Deadline());
-                if (done(last))
-                    return last;
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-            {
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"indicator values of {key} did not arrive: {last}");
-    }
+    Task<GetIndicatorValuesResponse> WaitForValuesAsync(EvaluationKey key, Func<GetIndicatorValuesResponse, bool> done) =>
+        Poll.UntilAsync($"indicator values of {key}", Patience,
+            async _ => await cluster.Indicator.GetIndicatorValuesAsync(new GetIndicatorValuesRequest { Evaluation = key }, deadline: Deadline()),
+            done, notYet: e => e is RpcException { StatusCode: StatusCode.NotFound });
 
     static string? ValueOf(GetIndicatorValuesResponse values, string code) => values.Values.FirstOrDefault(v => v.IndicatorCode == code)?.Value;
 
@@ -67,11 +51,11 @@ public sealed class IndicatorTests(PerfEvalCluster cluster)
     {
         var key = await NewResidentEvaluationAsync();
         foreach (var (account, budget) in new[] { ("4001", 36026.78m), ("5001", 22087.64m) })
-            await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest { RequestId = NewId(), Evaluation = key, AccountCode = account, BudgetFen = WanYuan(budget), Reason = "全年预算" }, deadline: Deadline());
+            await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest { RequestId = NewId(), Evaluation = key, AccountCode = account, BudgetFen = Jiashi2020.Fen(budget), Reason = "全年预算" }, deadline: Deadline());
         var post = new PostEntriesRequest { Evaluation = key };
-        post.Entries.Add(Entry("1002", "4001", WanYuan(38154.63m), "基本医疗保险费收入"));
-        post.Entries.Add(Entry("5001", "1003", WanYuan(21040.11m), "基本医疗保险待遇支出"));
-        post.Entries.Add(Entry("5004", "1003", WanYuan(45310.34m), "上解上级支出（未列预算）"));
+        post.Entries.Add(Entry("1002", "4001", Jiashi2020.Fen(38154.63m), "基本医疗保险费收入"));
+        post.Entries.Add(Entry("5001", "1003", Jiashi2020.Fen(21040.11m), "基本医疗保险待遇支出"));
+        post.Entries.Add(Entry("5004", "1003", Jiashi2020.Fen(45310.34m), "上解上级支出（未列预算）"));
         var posted = await cluster.Ledger.PostEntriesAsync(post, deadline: Deadline());
 
         var values = await WaitForValuesAsync(key, v => v.LedgerVersion >= posted.LedgerVersion && ValueOf(v, "expenditure-budget-execution-rate") is { Length: > 0 });

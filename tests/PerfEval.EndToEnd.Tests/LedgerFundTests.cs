@@ -5,6 +5,7 @@ using Grpc.Core;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.EndToEnd.Tests.Infrastructure;
+using static PerfEval.Testing.Jiashi2020;
 using Xunit.Abstractions;
 
 namespace PerfEval.EndToEnd.Tests;
@@ -17,7 +18,6 @@ namespace PerfEval.EndToEnd.Tests;
 [Collection(PerfEvalClusterCollection.Name)]
 public sealed class LedgerFundTests(PerfEvalCluster cluster, ITestOutputHelper output)
 {
-    static long Fen(decimal wanYuan) => (long)(wanYuan * 1_000_000m);
 
     static decimal R(string value) => Math.Round(decimal.Parse(value, CultureInfo.InvariantCulture), 2, MidpointRounding.AwayFromZero);
 

@@ -23,7 +23,6 @@ public sealed class ReportingSourcesTests(PerfEvalCluster cluster)
     const string ReportPublishedExchange = "perfeval.reporting.v1.report-published";
     static readonly TimeSpan ChainTimeout = TimeSpan.FromSeconds(90);
 
-    static long Fen(decimal wanYuan) => JiashiResidentFund.Fen(wanYuan);
 
     [Fact(DisplayName = "Jiashi 2020 report states levels, notes, ledger metrics and both services' findings")]
     public async Task TheReportShowsEverySource()
@@ -32,21 +31,16 @@ public sealed class ReportingSourcesTests(PerfEvalCluster cluster)
         var (evaluation, key) = await JiashiResidentFund.CreateWithBudgetsAsync(cluster);
         var prior = evaluation.Clone();
         prior.FiscalYear = 2019;
-        await cluster.Ledger.PostEntriesAsync(new PostEntriesRequest { Evaluation = prior, Entries = { Entry("1002", "4001", Fen(34586.52m), "2019-12-31") } },
+        await cluster.Ledger.PostEntriesAsync(new PostEntriesRequest { Evaluation = prior, Entries = { Entry("1002", "4001", Jiashi2020.Fen(34586.52m), "2019-12-31") } },
             deadline: Deadline());
-        var opening = await cluster.Ledger.PostEntriesAsync(new PostEntriesRequest { Evaluation = evaluation, Entries = { Entry("1002", "3001", Fen(29014.61m), "2020-01-01") } },
+        var opening = await cluster.Ledger.PostEntriesAsync(new PostEntriesRequest { Evaluation = evaluation, Entries = { Entry("1002", "3001", Jiashi2020.Fen(29014.61m), "2020-01-01") } },
             deadline: Deadline());
 
         // The indicator service knows the evaluation once it has computed it; then the typed 100% can be filed.
-        await UntilAsync(async () =>
-        {
-            try
-            {
-                var v = await cluster.Indicator.GetIndicatorValuesAsync(new GetIndicatorValuesRequest { Evaluation = evaluation }, deadline: Deadline());
-                return v.LedgerVersion >= opening.LedgerVersion ? v : null;
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound) { return null; }
-        });
+        await Poll.UntilAsync($"the indicator values of {key} at ledger version {opening.LedgerVersion}", ChainTimeout,
+            async _ => await cluster.Indicator.GetIndicatorValuesAsync(new GetIndicatorValuesRequest { Evaluation = evaluation }, deadline: Deadline()),
+            v => v.LedgerVersion >= opening.LedgerVersion, notYet: e => e is RpcException { StatusCode: StatusCode.NotFound },
+            describe: v => $"ledger version {v.LedgerVersion}");
         await cluster.Indicator.RecordDeclaredActualsAsync(new RecordDeclaredActualsRequest
         {
             RequestId = Guid.NewGuid().ToString(), Evaluation = evaluation,
@@ -57,7 +51,7 @@ public sealed class ReportingSourcesTests(PerfEvalCluster cluster)
             Evaluation = evaluation,
             Figures =
             {
-                new DeclaredFigure { FigureId = "summary.expenditure.actual", Measure = FigureMeasure.Actual, AccountCode = "5", AmountFen = Fen(66350.45m), PrecisionFen = 10_000 },
+                new DeclaredFigure { FigureId = "summary.expenditure.actual", Measure = FigureMeasure.Actual, AccountCode = "5", AmountFen = Jiashi2020.Fen(66350.45m), PrecisionFen = 10_000 },
                 new DeclaredFigure { FigureId = "summary.expenditure.rate", Measure = FigureMeasure.BudgetExecutionRate, AccountCode = "5", Value = "300.39" },
             },
         }, deadline: Deadline());
@@ -67,9 +61,9 @@ public sealed class ReportingSourcesTests(PerfEvalCluster cluster)
             Evaluation = evaluation,
             Entries =
             {
-                Entry("1002", "4001", Fen(38154.63m), "2020-12-31"),
-                Entry("5001", "1002", Fen(21040.11m), "2020-12-31"),
-                Entry("5004", "1002", Fen(45310.34m), "2020-12-31"),
+                Entry("1002", "4001", Jiashi2020.Fen(38154.63m), "2020-12-31"),
+                Entry("5001", "1002", Jiashi2020.Fen(21040.11m), "2020-12-31"),
+                Entry("5004", "1002", Jiashi2020.Fen(45310.34m), "2020-12-31"),
             },
         }, deadline: Deadline());
         var first = (await reports.WaitForEventAsync<ReportPublished>(r => EvaluationKeys.Format(r.Evaluation) == key && r.LedgerVersion >= posted.LedgerVersion, ChainTimeout)).Message;
@@ -106,18 +100,6 @@ public sealed class ReportingSourcesTests(PerfEvalCluster cluster)
             new JournalLine { AccountCode = credit, Side = Side.Credit, AmountFen = fen },
         },
     };
-
-    static async Task<T> UntilAsync<T>(Func<Task<T?>> probe) where T : class
-    {
-        var until = DateTime.UtcNow + ChainTimeout;
-        while (DateTime.UtcNow < until)
-        {
-            if (await probe() is { } found)
-                return found;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException("the chain did not get there in time");
-    }
 
     async Task<byte[]> DownloadAsync(EvaluationKey evaluation, long version, ReportFileFormat format)
     {

@@ -22,7 +22,6 @@ public sealed class ReportingTests(PerfEvalCluster cluster)
     const string ReportPublishedExchange = "perfeval.reporting.v1.report-published";
     static readonly TimeSpan ChainTimeout = TimeSpan.FromSeconds(90);
 
-    static long Fen(decimal wanYuan) => JiashiResidentFund.Fen(wanYuan);
 
     [Fact(DisplayName = "Jiashi 2020 report is published in xlsx, docx, html and markdown with its input versions")]
     public async Task EveryFormatIsPublishedListedAndDownloadable()
@@ -30,9 +29,9 @@ public sealed class ReportingTests(PerfEvalCluster cluster)
         await using var reports = await PlainSubscriber.StartAsync(cluster.Settings, ReportPublishedExchange);
         var (evaluation, key) = await JiashiResidentFund.CreateWithBudgetsAsync(cluster);
         var post = new PostEntriesRequest { Evaluation = evaluation };
-        post.Entries.Add(Entry("1002", "4001", Fen(38154.63m), "基本医疗保险费收入"));
-        post.Entries.Add(Entry("5001", "1003", Fen(21040.11m), "基本医疗保险待遇支出"));
-        post.Entries.Add(Entry("5004", "1003", Fen(45310.34m), "上解上级支出"));
+        post.Entries.Add(Entry("1002", "4001", Jiashi2020.Fen(38154.63m), "基本医疗保险费收入"));
+        post.Entries.Add(Entry("5001", "1003", Jiashi2020.Fen(21040.11m), "基本医疗保险待遇支出"));
+        post.Entries.Add(Entry("5004", "1003", Jiashi2020.Fen(45310.34m), "上解上级支出"));
         var posted = await cluster.Ledger.PostEntriesAsync(post, deadline: Deadline());
 
         var received = await reports.WaitForEventAsync<ReportPublished>(

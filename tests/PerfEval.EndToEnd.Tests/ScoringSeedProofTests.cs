@@ -67,7 +67,7 @@ public sealed class ScoringSeedProofTests(PerfEvalCluster cluster, ITestOutputHe
         // A late 待遇支出 of 1000万元: 22040.11 ÷ 22087.64 = 99.78%.
         var late = await cluster.Ledger.PostEntriesAsync(new PostEntriesRequest
         {
-            Evaluation = evaluation, Entries = { Entry("5001", WanYuan(1000m), "基本医疗保险待遇支出（补记）") },
+            Evaluation = evaluation, Entries = { Entry("5001", Jiashi2020.Fen(1000m), "基本医疗保险待遇支出（补记）") },
         }, deadline: Deadline());
         var after = await WaitForScorecardAsync(evaluation, c => c.LedgerVersion >= late.LedgerVersion && Round2(Actual(c, ExpenditureRate)) == 99.78m);
 
@@ -108,7 +108,7 @@ public sealed class ScoringSeedProofTests(PerfEvalCluster cluster, ITestOutputHe
         foreach (var (account, budget) in new[] { ("4001", 36026.78m), ("5001", 22087.64m) })
             await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest
             {
-                RequestId = NewId(), Evaluation = evaluation, AccountCode = account, BudgetFen = WanYuan(budget), Reason = "全年预算",
+                RequestId = NewId(), Evaluation = evaluation, AccountCode = account, BudgetFen = Jiashi2020.Fen(budget), Reason = "全年预算",
             }, deadline: Deadline());
         return evaluation;
     }
@@ -121,14 +121,14 @@ public sealed class ScoringSeedProofTests(PerfEvalCluster cluster, ITestOutputHe
             EntryId = NewId(), PostingDate = "2020-12-31", Memo = "基本医疗保险费收入",
             Lines =
             {
-                new JournalLine { AccountCode = "1002", Side = Side.Debit, AmountFen = WanYuan(38154.63m) },
-                new JournalLine { AccountCode = "4001", Side = Side.Credit, AmountFen = WanYuan(38154.63m) },
+                new JournalLine { AccountCode = "1002", Side = Side.Debit, AmountFen = Jiashi2020.Fen(38154.63m) },
+                new JournalLine { AccountCode = "4001", Side = Side.Credit, AmountFen = Jiashi2020.Fen(38154.63m) },
             },
         };
         var posted = await cluster.Ledger.PostEntriesAsync(new PostEntriesRequest
         {
             Evaluation = evaluation,
-            Entries = { income, Entry("5001", WanYuan(21040.11m), "基本医疗保险待遇支出"), Entry("5004", WanYuan(45310.34m), "上解上级支出（未列预算）") },
+            Entries = { income, Entry("5001", Jiashi2020.Fen(21040.11m), "基本医疗保险待遇支出"), Entry("5004", Jiashi2020.Fen(45310.34m), "上解上级支出（未列预算）") },
         }, deadline: Deadline());
         return posted.LedgerVersion;
     }
@@ -144,29 +144,12 @@ public sealed class ScoringSeedProofTests(PerfEvalCluster cluster, ITestOutputHe
         },
     };
 
-    async Task<GetScorecardResponse> WaitForScorecardAsync(EvaluationKey evaluation, Func<GetScorecardResponse, bool> done)
-    {
-        var until = DateTime.UtcNow + Patience;
-        GetScorecardResponse? last = null;
-        while (DateTime.UtcNow < until)
-        {
-            try
-            {
-                last = await cluster.Scoring.GetScorecardAsync(new GetScorecardRequest { Evaluation = evaluation }, deadline: Deadline());
-                if (done(last))
-                    return last;
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-            {
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"the scorecard of {evaluation} did not arrive; last: {last}");
-    }
+    Task<GetScorecardResponse> WaitForScorecardAsync(EvaluationKey evaluation, Func<GetScorecardResponse, bool> done) =>
+        Poll.UntilAsync($"the scorecard of {evaluation}", Patience,
+            async _ => await cluster.Scoring.GetScorecardAsync(new GetScorecardRequest { Evaluation = evaluation }, deadline: Deadline()),
+            done, notYet: e => e is RpcException { StatusCode: StatusCode.NotFound });
 
     static string Actual(GetScorecardResponse card, string code) => card.Items.FirstOrDefault(i => i.IndicatorCode == code)?.Actual ?? "";
-
-    static long WanYuan(decimal wan) => (long)(wan * 1_000_000m);
 
     static decimal Dec(string text) => decimal.Parse(text, NumberStyles.Number, CultureInfo.InvariantCulture);
 

@@ -185,15 +185,9 @@ public sealed class SecurityTests(PerfEvalCluster cluster, ITestOutputHelper out
         Assert.Equal(caller, await cluster.QueryScalarAsync("Ledger", "select caller from request_ids where request_id = $1", requestId));
 
         // The log is written asynchronously: poll it with a deadline.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        string[] audit;
-        do
-        {
-            audit = cluster.LedgerProcess.LogLines().Where(l => l.Contains("Audit") && l.Contains(caller)).ToArray();
-            if (audit.Length >= 2)
-                break;
-            await Task.Delay(100);
-        } while (DateTime.UtcNow < deadline);
+        var audit = await Poll.UntilAsync($"two audit lines of {caller} in the ledger's log", TimeSpan.FromSeconds(20),
+            _ => Task.FromResult(cluster.LedgerProcess.LogLines().Where(l => l.Contains("Audit") && l.Contains(caller)).ToArray()),
+            lines => lines.Length >= 2, describe: lines => $"[{string.Join(" | ", lines)}]");
         Assert.Contains(audit, l => l.Contains("/perfeval.ledger.v1.LedgerService/CreateEvaluationSubject") && l.Contains("\"GrpcStatus\":\"OK\""));
         Assert.Contains(audit, l => l.Contains("/perfeval.ledger.v1.LedgerService/GetBalances") && l.Contains("PermissionDenied"));
         Assert.All(audit, l => Assert.Contains("\"CallerRegion\":\"653100\"", l));

@@ -1,3 +1,4 @@
+using PerfEval.Testing;
 using PerfEval.Client;
 using System.Diagnostics;
 using System.Security.Cryptography;
@@ -16,7 +17,7 @@ public sealed class TokenToolTests
 
     static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
     {
-        var repoRoot = InfraSettings.FindRepoRoot();
+        var repoRoot = RepoRoot.Find();
         var dll = Path.Combine(repoRoot, "tools", "PerfEval.Token", "bin", ServiceProcess.TestConfiguration, "net10.0", "PerfEval.Token.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(dll);

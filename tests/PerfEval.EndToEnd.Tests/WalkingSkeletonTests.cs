@@ -22,35 +22,22 @@ namespace PerfEval.EndToEnd.Tests;
 /// published report without anyone asking for it. Every test has its own evaluation key.
 /// </summary>
 [Collection(PerfEvalClusterCollection.Name)]
-public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestOutputHelper output)
+public sealed partial class WalkingSkeletonTests(PerfEvalCluster sharedCluster, ITestOutputHelper testOutput)
+    : WalkingSkeletonScenario(sharedCluster, testOutput)
 {
-    const string Region = "653129"; // 伽师县 (seeded)
-    const int FiscalYear = 2020;
-    const string SubjectName = "伽师县城乡居民基本医疗保险基金";
     const string ReportPublishedExchange = "perfeval.reporting.v1.report-published";
     const string IncomeRate = "income-budget-execution-rate";
-    const string BankAccount = "1002";   // 收入户存款
-    const string IncomeAccount = "4001"; // 基本医疗保险费收入
-
-    /// <summary>36026.78 万元 = 360,267,800 元.</summary>
-    const long BudgetFen = 36_026_780_000;
-    /// <summary>38154.63 万元 = 381,546,300 元, posted as four equal quarters.</summary>
-    const long ActualFen = 38_154_630_000;
-    const long QuarterFen = 9_538_657_500;
-
-    static readonly TimeSpan ChainTimeout = TimeSpan.FromSeconds(60);
-    static readonly string[] QuarterEnds = ["2020-03-31", "2020-06-30", "2020-09-30", "2020-12-31"];
 
     [Fact(DisplayName = "Jiashi 2020 resident income flows to a published report")]
     public Task Jiashi2020ResidentIncomeFlowsToAPublishedReport() => WithDiagnosticsAsync(async () =>
     {
         var evaluation = NewEvaluation();
-        var key = EvaluationKeys.Format(evaluation);
-        await using var reports = await PlainSubscriber.StartAsync(cluster.Settings, ReportPublishedExchange);
+        var key = KeyText(evaluation);
+        await using var reports = await PlainSubscriber.StartAsync(Cluster.Settings, ReportPublishedExchange);
 
         await CreateSubjectAsync(evaluation);
         await SetBudgetAsync(evaluation);
-        await cluster.Ledger.PostEntriesAsync(Batch(evaluation, QuarterlyIncome()), deadline: Deadline());
+        await Cluster.Ledger.PostEntriesAsync(Batch(evaluation, QuarterlyIncome()), deadline: Deadline());
 
         var received = await reports.WaitForEventAsync<ReportPublished>(
             r => EvaluationKeys.Format(r.Evaluation) == key && IncomeActual(r)?.StartsWith("105.906", StringComparison.Ordinal) == true, ChainTimeout);
@@ -85,13 +72,13 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
     public Task ReplayingTheSameEntriesSpendsNoVersion() => WithDiagnosticsAsync(async () =>
     {
         var evaluation = NewEvaluation();
-        var key = EvaluationKeys.Format(evaluation);
-        await using var reports = await PlainSubscriber.StartAsync(cluster.Settings, ReportPublishedExchange);
+        var key = KeyText(evaluation);
+        await using var reports = await PlainSubscriber.StartAsync(Cluster.Settings, ReportPublishedExchange);
 
         await CreateSubjectAsync(evaluation);
         await SetBudgetAsync(evaluation);
         var entries = QuarterlyIncome();
-        var first = await cluster.Ledger.PostEntriesAsync(Batch(evaluation, entries), deadline: Deadline());
+        var first = await Cluster.Ledger.PostEntriesAsync(Batch(evaluation, entries), deadline: Deadline());
         Assert.All(first.Results, r => Assert.False(r.Replayed));
 
         var settled = await reports.WaitForEventAsync<ReportPublished>(
@@ -99,7 +86,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
         var versionN = settled.Message.ReportVersion;
 
         // The same four entries again (same ids, same content, new message objects): nothing is stored.
-        var replay = await cluster.Ledger.PostEntriesAsync(Batch(evaluation, entries.Select(e => e.Clone())), deadline: Deadline());
+        var replay = await Cluster.Ledger.PostEntriesAsync(Batch(evaluation, entries.Select(e => e.Clone())), deadline: Deadline());
         Assert.Equal(first.LedgerVersion, replay.LedgerVersion);
         Assert.Equal(entries.Select(e => e.EntryId), replay.Results.Select(r => r.EntryId));
         Assert.All(replay.Results, r => Assert.True(r.Replayed, $"entry {r.EntryId} was not reported as replayed"));
@@ -108,7 +95,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
         // One new entry: the next report of this evaluation is exactly version N+1.
         const long extraFen = 100_000;
         var extra = Income(NewId(), "2020-12-31", extraFen, "补记基本医疗保险费收入");
-        var posted = await cluster.Ledger.PostEntriesAsync(Batch(evaluation, [extra]), deadline: Deadline());
+        var posted = await Cluster.Ledger.PostEntriesAsync(Batch(evaluation, [extra]), deadline: Deadline());
         Assert.False(Assert.Single(posted.Results).Replayed);
         Assert.True(posted.LedgerVersion > first.LedgerVersion, $"ledger version {posted.LedgerVersion} after a new entry is not above {first.LedgerVersion}");
 
@@ -122,10 +109,10 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
         // An existing id with different content refuses the batch.
         var changed = Income(entries[0].EntryId, entries[0].PostingDate, QuarterFen + 1, entries[0].Memo);
         var conflict = await Assert.ThrowsAsync<RpcException>(() =>
-            cluster.Ledger.PostEntriesAsync(Batch(evaluation, [changed]), deadline: Deadline()).ResponseAsync);
+            Cluster.Ledger.PostEntriesAsync(Batch(evaluation, [changed]), deadline: Deadline()).ResponseAsync);
         Assert.Equal(StatusCode.AlreadyExists, conflict.StatusCode);
 
-        var balances = await cluster.Ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = evaluation }, deadline: Deadline());
+        var balances = await Cluster.Ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = evaluation }, deadline: Deadline());
         Assert.Equal(ActualFen + extraFen, ActualOf(balances, IncomeAccount));
     });
 
@@ -181,17 +168,17 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
             f => f == "evaluation.region_code", "evaluation.region_code");
 
         // Nothing of any refused batch was stored …
-        var balances = await cluster.Ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = evaluation }, deadline: Deadline());
+        var balances = await Cluster.Ledger.GetBalancesAsync(new GetBalancesRequest { Evaluation = evaluation }, deadline: Deadline());
         Assert.Equal(0, ActualOf(balances, IncomeAccount));
 
         // … so the valid entry those batches carried is new now.
-        var posted = await cluster.Ledger.PostEntriesAsync(Batch(evaluation, [valid]), deadline: Deadline());
+        var posted = await Cluster.Ledger.PostEntriesAsync(Batch(evaluation, [valid]), deadline: Deadline());
         var result = Assert.Single(posted.Results);
         Assert.Equal(valid.EntryId, result.EntryId);
         Assert.False(result.Replayed, "the valid entry of a refused batch had been stored");
 
         // A subject in a region that is not seeded.
-        var ex = await Assert.ThrowsAsync<RpcException>(() => cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
         {
             RequestId = NewId(),
             RegionCode = "999999",
@@ -207,16 +194,16 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
     {
         var expected = new Dictionary<ServiceProcess, string>
         {
-            [cluster.LedgerProcess] = "perfeval.ledger.v1.LedgerService",
-            [cluster.IndicatorProcess] = "perfeval.indicator.v1.IndicatorService",
-            [cluster.ScoringProcess] = "perfeval.scoring.v1.ScoringService",
-            [cluster.ReportingProcess] = "perfeval.reporting.v1.ReportingService",
+            [Cluster.LedgerProcess] = "perfeval.ledger.v1.LedgerService",
+            [Cluster.IndicatorProcess] = "perfeval.indicator.v1.IndicatorService",
+            [Cluster.ScoringProcess] = "perfeval.scoring.v1.ScoringService",
+            [Cluster.ReportingProcess] = "perfeval.reporting.v1.ReportingService",
         };
 
         foreach (var (process, ownService) in expected)
         {
             // No token: probes and tools reach health and reflection without one.
-            var channel = cluster.Channel(process, token: "");
+            var channel = Cluster.Channel(process, token: "");
 
             var health = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: Deadline());
             Assert.True(health.Status == HealthCheckResponse.Types.ServingStatus.Serving, $"{process.Name} health is {health.Status}");
@@ -258,7 +245,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
                 continue;
             if (previousId is not null && next.Header(PlainSubscriber.IdHeader) == previousId && next.Message.Equals(previous.Message))
             {
-                output.WriteLine($"skipped a redelivery of report version {previous.Message.ReportVersion} ({previousId})");
+                Output.WriteLine($"skipped a redelivery of report version {previous.Message.ReportVersion} ({previousId})");
                 continue;
             }
             return next;
@@ -267,7 +254,7 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
 
     async Task AssertInvalidArgumentAsync(PostEntriesRequest request, Func<string, bool> fieldMatches, string expectation)
     {
-        var ex = await Assert.ThrowsAsync<RpcException>(() => cluster.Ledger.PostEntriesAsync(request, deadline: Deadline()).ResponseAsync);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Cluster.Ledger.PostEntriesAsync(request, deadline: Deadline()).ResponseAsync);
         AssertFieldViolation(ex, fieldMatches, expectation);
     }
 
@@ -283,96 +270,8 @@ public sealed partial class WalkingSkeletonTests(PerfEvalCluster cluster, ITestO
             $"expected a field violation naming {expectation}; got [{string.Join(", ", badRequest.FieldViolations.Select(v => $"{v.Field}: {v.Description}"))}]");
     }
 
-    async Task CreateSubjectAsync(EvaluationKey evaluation)
-    {
-        var response = await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
-        {
-            RequestId = NewId(),
-            RegionCode = evaluation.RegionCode,
-            SubjectCode = evaluation.SubjectCode,
-            Kind = SubjectKind.ResidentFund,
-            Name = SubjectName,
-        }, deadline: Deadline());
-        Assert.Equal(evaluation.SubjectCode, response.Subject.SubjectCode);
-
-        // The walking skeleton is scored on the one-item "skeleton" system, not the subject kind's full built-in one.
-        var bound = await cluster.Indicator.BindEvaluationSystemAsync(new BindEvaluationSystemRequest
-        {
-            RequestId = NewId(),
-            Evaluation = evaluation,
-            SystemCode = "skeleton",
-        }, deadline: Deadline());
-        Assert.Equal("skeleton", bound.System.SystemCode);
-    }
-
-    async Task SetBudgetAsync(EvaluationKey evaluation) =>
-        await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest
-        {
-            RequestId = NewId(),
-            Evaluation = evaluation,
-            AccountCode = IncomeAccount,
-            BudgetFen = BudgetFen,
-            Reason = "年初预算",
-        }, deadline: Deadline());
-
-    async Task<byte[]> DownloadAsync(EvaluationKey evaluation, long version, ReportFileFormat format)
-    {
-        using var call = cluster.Reporting.DownloadReport(new DownloadReportRequest
-        {
-            Evaluation = evaluation,
-            ReportVersion = version,
-            Format = format,
-        }, deadline: Deadline());
-        using var buffer = new MemoryStream();
-        await foreach (var chunk in call.ResponseStream.ReadAllAsync())
-        {
-            if (chunk.ReportVersion != 0)
-                Assert.Equal(version, chunk.ReportVersion);
-            chunk.Chunk.WriteTo(buffer);
-        }
-        return buffer.ToArray();
-    }
-
-    static List<JournalEntry> QuarterlyIncome() =>
-        QuarterEnds.Select((date, i) => Income(NewId(), date, QuarterFen, $"基本医疗保险费收入 第{i + 1}季度")).ToList();
-
-    /// <summary>借 1002 收入户存款 / 贷 4001 基本医疗保险费收入.</summary>
-    static JournalEntry Income(string id, string date, long fen, string memo) => new()
-    {
-        EntryId = id,
-        PostingDate = date,
-        Memo = memo,
-        Lines =
-        {
-            new JournalLine { AccountCode = BankAccount, Side = Side.Debit, AmountFen = fen },
-            new JournalLine { AccountCode = IncomeAccount, Side = Side.Credit, AmountFen = fen },
-        },
-    };
-
-    static PostEntriesRequest Batch(EvaluationKey evaluation, IEnumerable<JournalEntry> entries)
-    {
-        var request = new PostEntriesRequest { Evaluation = evaluation.Clone() };
-        request.Entries.AddRange(entries);
-        return request;
-    }
-
     static string? IncomeActual(ReportPublished report) =>
         report.Items.FirstOrDefault(i => i.IndicatorCode == IncomeRate)?.Actual;
-
-    /// <summary>An account with no postings may be absent from the balances: it counts as zero.</summary>
-    static long ActualOf(GetBalancesResponse balances, string account) =>
-        balances.Balances.FirstOrDefault(b => b.AccountCode == account)?.ActualFen ?? 0;
-
-    static EvaluationKey NewEvaluation() => new() { RegionCode = Region, SubjectCode = NewSubjectCode(), FiscalYear = FiscalYear };
-
-    static string NewSubjectCode() => $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
-
-    static string NewId() => Guid.NewGuid().ToString();
-
-    static DateTime Deadline() => DateTime.UtcNow.AddSeconds(30);
-
-    /// <summary>Runs a test body; on failure the services' log tails go to the test output and into the message.</summary>
-    Task WithDiagnosticsAsync(Func<Task> body) => cluster.WithDiagnosticsAsync(output, body);
 
     [GeneratedRegex("^[0-9a-f]{64}$")]
     private static partial Regex Sha256Hex();

@@ -1,23 +1,22 @@
 using PerfEval.Indicator.Domain;
+using PerfEval.Testing;
 
 namespace PerfEval.Indicator.Tests;
 
 /// <summary>Jiashi 2020 resident fund figures (DOMAIN.md §8), in fen.</summary>
 static class Jiashi
 {
-    public static long WanYuan(decimal wan) => (long)(wan * 1_000_000m);
-
     public static AccountFact Income(string code, decimal actual, decimal? budget) =>
-        new(code, code, "income", WanYuan(actual), budget is { } b ? WanYuan(b) : null);
+        new(code, code, "income", Jiashi2020.Fen(actual), budget is { } b ? Jiashi2020.Fen(b) : null);
 
     public static AccountFact Expenditure(string code, decimal actual, decimal? budget) =>
-        new(code, code, "expenditure", WanYuan(actual), budget is { } b ? WanYuan(b) : null);
+        new(code, code, "expenditure", Jiashi2020.Fen(actual), budget is { } b ? Jiashi2020.Fen(b) : null);
 
     public static readonly AccountFact[] ResidentAccounts =
     [
-        Income("4001", 38154.63m, 36026.78m),
-        Expenditure("5001", 21040.11m, 22087.64m),
-        Expenditure("5004", 45310.34m, null),
+        Income("4001", Jiashi2020.IncomeActualWanYuan, Jiashi2020.IncomeBudgetWanYuan),
+        Expenditure("5001", Jiashi2020.BenefitActualWanYuan, Jiashi2020.BenefitBudgetWanYuan),
+        Expenditure("5004", Jiashi2020.RemittedUpwardWanYuan, null),
     ];
 
     public static EvaluationFacts Facts(IReadOnlyList<AccountFact>? accounts = null, IReadOnlyList<ObservationFact>? observations = null, long ledgerVersion = 1) =>

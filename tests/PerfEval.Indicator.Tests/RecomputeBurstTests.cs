@@ -7,6 +7,7 @@ using PerfEval.Hosting.Evaluations;
 using PerfEval.Indicator.Domain;
 using PerfEval.Indicator.Recompute;
 using PerfEval.Indicator.Storage;
+using PerfEval.Testing;
 
 namespace PerfEval.Indicator.Tests;
 
@@ -16,7 +17,7 @@ sealed class FakeLedgerFacts : ILedgerFacts
     readonly Lock _lock = new();
     long _version;
     long _incomeFen;
-    public long BudgetFen { get; init; } = Jiashi.WanYuan(36026.78m);
+    public long BudgetFen { get; init; } = Jiashi2020.Fen(36026.78m);
 
     public long Post(long amountFen)
     {
@@ -62,7 +63,7 @@ public sealed class RecomputeBurstTests(Xunit.Abstractions.ITestOutputHelper out
         var ledger = new FakeLedgerFacts();
         var coordinator = new RecomputeCoordinator(ledger, _store, _systems, NullLogger<RecomputeCoordinator>.Instance);
         var key = NewEvaluation();
-        ledger.Post(Jiashi.WanYuan(38154.63m) - 10_000);
+        ledger.Post(Jiashi2020.Fen(38154.63m) - 10_000);
         await coordinator.RecomputeAsync(key, 1, 0, force: false, CancellationToken.None);
         Assert.Equal(1, coordinator.Recomputations);
 

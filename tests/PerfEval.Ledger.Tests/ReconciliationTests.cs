@@ -1,6 +1,7 @@
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Ledger.Domain;
 using static PerfEval.Ledger.Tests.Seeds;
+using static PerfEval.Testing.Jiashi2020;
 
 namespace PerfEval.Ledger.Tests;
 

@@ -1,13 +1,12 @@
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Ledger.Domain;
+using static PerfEval.Testing.Jiashi2020;
 
 namespace PerfEval.Ledger.Tests;
 
 /// <summary>The part of the default chart the seed figures use, and the seed figures of DOMAIN.md §8.</summary>
 static class Seeds
 {
-    public static long Fen(decimal wanYuan) => (long)(wanYuan * 1_000_000m);
-
     public static readonly IReadOnlyDictionary<string, ChartAccount> Chart = new[]
     {
         new ChartAccount("1002", "收入户存款", AccountClass.Asset, Side.Debit, null, false),

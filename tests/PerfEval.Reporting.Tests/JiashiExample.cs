@@ -1,4 +1,5 @@
 using PerfEval.Reporting.Domain;
+using static PerfEval.Testing.Jiashi2020;
 
 namespace PerfEval.Reporting.Tests;
 
@@ -10,8 +11,6 @@ namespace PerfEval.Reporting.Tests;
 /// </summary>
 public static class JiashiExample
 {
-    public static long Fen(decimal wanYuan) => (long)(wanYuan * 1_000_000m);
-
     public static FundFigures Funds() => new(
         Income: [new("4001", "基本医疗保险费收入", Fen(38154.63m), Fen(36026.78m), Fen(34586.52m))],
         Expenditure:

@@ -1,6 +1,7 @@
 using System.Text;
 using DocumentFormat.OpenXml.Packaging;
 using PerfEval.Reporting.Domain;
+using PerfEval.Testing;
 
 namespace PerfEval.Reporting.Tests;
 
@@ -55,7 +56,7 @@ public class NarrativeReportTests
     [Fact]
     public void Huaibei_2023_transfers_show_allocated_clawed_back_arrived_and_matched()
     {
-        var fen = JiashiExample.Fen;
+        var fen = Jiashi2020.Fen;
         var text = Markdown(Model with
         {
             Transfers =
@@ -118,18 +119,5 @@ public class NarrativeReportTests
     {
         Assert.Equal([Charts.IncomeComposition, Charts.BudgetVsActual, Charts.ScoreByLevel1], ChartSet.Select(c => c.Id));
         Assert.All(ChartSet, c => Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], c.Png.Take(4)));
-    }
-
-    [Fact]
-    public void Dump_for_render_check()
-    {
-        var folder = Environment.GetEnvironmentVariable("PERFEVAL_DUMP");
-        if (string.IsNullOrEmpty(folder)) return;
-        Directory.CreateDirectory(folder);
-        File.WriteAllBytes(Path.Combine(folder, "r.md"), NarrativeReport.Markdown(Model, ChartSet, ReportTemplates.Default));
-        File.WriteAllBytes(Path.Combine(folder, "r.html"), NarrativeReport.Html(Model, ChartSet, ReportTemplates.Default));
-        File.WriteAllBytes(Path.Combine(folder, "r.docx"), DocxRenderer.Render(Model, ChartSet, ReportTemplates.Default));
-        File.WriteAllBytes(Path.Combine(folder, "r.xlsx"), XlsxRenderer.Render(Model));
-        foreach (var c in ChartSet) File.WriteAllBytes(Path.Combine(folder, c.Id + ".png"), c.Png);
     }
 }

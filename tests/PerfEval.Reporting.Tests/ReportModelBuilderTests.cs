@@ -3,13 +3,12 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Reporting.Domain;
+using static PerfEval.Testing.Jiashi2020;
 
 namespace PerfEval.Reporting.Tests;
 
 public class ReportModelBuilderTests
 {
-    static long Fen(decimal wanYuan) => JiashiExample.Fen(wanYuan);
-
     /// <summary>What the running chain gives today: the one-item skeleton scorecard and the ledger's balances.</summary>
     static ReportSources Jiashi() => new(new EvaluationScored
     {

@@ -1,5 +1,6 @@
 using ClosedXML.Excel;
 using PerfEval.Reporting.Domain;
+using PerfEval.Testing;
 
 namespace PerfEval.Reporting.Tests;
 
@@ -86,8 +87,8 @@ public class XlsxRendererTests
         {
             TableKind = SelfEvaluationTableKind.TransferRegional,
             SubjectName = "桃江县医疗服务与保障能力提升补助资金",
-            Budget = new BudgetHeader(null, JiashiExample.Fen(66m), JiashiExample.Fen(66m), null, null),
-            Transfers = [new TransferFund("中央", "益财社〔2022〕1号", JiashiExample.Fen(66m), 0, null, null)],
+            Budget = new BudgetHeader(null, Jiashi2020.Fen(66m), Jiashi2020.Fen(66m), null, null),
+            Transfers = [new TransferFund("中央", "益财社〔2022〕1号", Jiashi2020.Fen(66m), 0, null, null)],
             Total = null,
         };
         var sheet = Read(model);

@@ -38,6 +38,7 @@ public static class ServiceDefaults
 
         var ports = builder.Configuration.GetSection("Ports").Get<PortOptions>() ?? new PortOptions();
         builder.Services.AddSingleton(ports);
+        builder.Services.AddHostedService<BoundPortsReport>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var address = IPAddress.Parse(ports.BindAddress);

@@ -10,25 +10,23 @@ namespace PerfEval.EndToEnd.Tests.Infrastructure;
 /// </summary>
 public static class JiashiResidentFund
 {
-    public static long Fen(decimal wanYuan) => (long)(wanYuan * 1_000_000m);
-
     public static async Task<(EvaluationKey Evaluation, string Key)> CreateWithBudgetsAsync(PerfEvalCluster cluster)
     {
         var evaluation = new EvaluationKey
         {
-            RegionCode = "653129",
+            RegionCode = Jiashi2020.RegionCode,
             SubjectCode = $"resident-fund-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}",
-            FiscalYear = 2020,
+            FiscalYear = Jiashi2020.FiscalYear,
         };
         await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
         {
             RequestId = Guid.NewGuid().ToString(), RegionCode = evaluation.RegionCode, SubjectCode = evaluation.SubjectCode,
-            Kind = SubjectKind.ResidentFund, Name = "伽师县城乡居民基本医疗保险基金",
+            Kind = SubjectKind.ResidentFund, Name = Jiashi2020.ResidentFundName,
         }, deadline: DateTime.UtcNow.AddSeconds(30));
-        foreach (var (account, budget) in new[] { ("4001", 36026.78m), ("5001", 22087.64m) })
+        foreach (var (account, budget) in new[] { ("4001", Jiashi2020.IncomeBudgetWanYuan), ("5001", Jiashi2020.BenefitBudgetWanYuan) })
             await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest
             {
-                RequestId = Guid.NewGuid().ToString(), Evaluation = evaluation, AccountCode = account, BudgetFen = Fen(budget), Reason = "全年预算",
+                RequestId = Guid.NewGuid().ToString(), Evaluation = evaluation, AccountCode = account, BudgetFen = Jiashi2020.Fen(budget), Reason = "全年预算",
             }, deadline: DateTime.UtcNow.AddSeconds(30));
         return (evaluation, $"{evaluation.RegionCode}/{evaluation.SubjectCode}/{evaluation.FiscalYear}");
     }

@@ -12,11 +12,16 @@ namespace PerfEval.EndToEnd.Tests.Infrastructure;
 /// <summary>
 /// The four services as child processes on loopback ports, with databases and queues of their own
 /// (unique names per fixture), against the private PostgreSQL and RabbitMQ. Shared by the
-/// "PerfEval cluster" collection.
+/// "PerfEval cluster" collection; <see cref="DurabilityCluster"/> is a second one of its own.
 /// </summary>
-public sealed class PerfEvalCluster : IAsyncLifetime
+public class PerfEvalCluster : IAsyncLifetime
 {
-    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// For all four services together. The upstreams start first (their ports go into the
+    /// dependents' environment), and with every test assembly running at once on two cores one
+    /// service alone took over 30 s to start: generous, since it only matters when they hang.
+    /// </summary>
+    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(180);
 
     readonly List<GrpcChannel> _channels = [];
 
@@ -49,49 +54,45 @@ public sealed class PerfEvalCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Settings = InfraSettings.Load();
+        var common = Settings.ServiceEnvironment();
+        common["RabbitMq__QueuePrefix"] = $"e2e-{RunId}";
+        // Queues of a test run vanish a while after the run stops consuming them.
+        common["RabbitMq__QueueExpirySeconds"] = "600";
+        // As a production cluster would declare them (the single test node holds one replica).
+        common["RabbitMq__QueueType"] = "quorum";
+        common["Auth__SigningKey"] = Auth.SigningKey;
 
-        // Ports first, so every service can be told the others' addresses before anything starts.
-        var ledgerGrpcPort = ServiceProcess.FreePort();
-        var indicatorGrpcPort = ServiceProcess.FreePort();
-        var common = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["Postgres__ConnectionString"] = Settings.PostgresConnectionString,
-            ["RabbitMq__Host"] = Settings.AmqpHost,
-            ["RabbitMq__Port"] = Settings.AmqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RabbitMq__Username"] = Settings.AmqpUser,
-            ["RabbitMq__Password"] = Settings.AmqpPassword,
-            ["RabbitMq__QueuePrefix"] = $"e2e-{RunId}",
-            // Queues of a test run vanish a while after the run stops consuming them.
-            ["RabbitMq__QueueExpirySeconds"] = "600",
-            // As a production cluster would declare them (the single test node holds one replica).
-            ["RabbitMq__QueueType"] = "quorum",
-            ["Auth__SigningKey"] = Auth.SigningKey,
-            // The ledger is reached as a Kubernetes headless Service would be (dns:/// and round
-            // robin over what the name resolves to), the indicator over one plain connection.
-            ["Services__Ledger"] = $"dns:///localhost:{ledgerGrpcPort}",
-            ["Services__Indicator"] = $"http://127.0.0.1:{indicatorGrpcPort}",
-        };
-
-        ServiceProcess Create(string name, int? grpcPort = null)
+        var processes = new List<ServiceProcess>();
+        Processes = processes;
+        ServiceProcess Create(string name)
         {
             var environment = new Dictionary<string, string>(common, StringComparer.Ordinal)
             {
                 ["Postgres__Database"] = $"perfeval_e2e_{RunId}_{name.ToLowerInvariant()}",
             };
-            return new ServiceProcess(name, name, Settings.RepoRoot, grpcPort ?? ServiceProcess.FreePort(), ServiceProcess.FreePort(), environment);
+            var process = new ServiceProcess(name, name, Settings.RepoRoot, environment);
+            processes.Add(process);
+            return process;
         }
-
-        LedgerProcess = Create("Ledger", ledgerGrpcPort);
-        IndicatorProcess = Create("Indicator", indicatorGrpcPort);
-        ScoringProcess = Create("Scoring");
-        ReportingProcess = Create("Reporting");
-        Processes = [LedgerProcess, IndicatorProcess, ScoringProcess, ReportingProcess];
 
         try
         {
-            foreach (var process in Processes)
-                process.Start();
-            await WaitAllHealthyAsync(DateTime.UtcNow + StartupTimeout);
+            // Each service binds port 0 and reports what it got, so the upstreams start first and
+            // their addresses go into the environment of the services that call them.
+            var deadline = DateTime.UtcNow + StartupTimeout;
+            LedgerProcess = Create("Ledger");
+            await LedgerProcess.StartAsync(deadline);
+            // The ledger is reached as a Kubernetes headless Service would be (dns:/// and round
+            // robin over what the name resolves to), the indicator over one plain connection.
+            common["Services__Ledger"] = $"dns:///localhost:{LedgerProcess.GrpcPort}";
+            IndicatorProcess = Create("Indicator");
+            await IndicatorProcess.StartAsync(deadline);
+            common["Services__Indicator"] = IndicatorProcess.GrpcAddress.ToString().TrimEnd('/');
+            ScoringProcess = Create("Scoring");
+            ReportingProcess = Create("Reporting");
+            ScoringProcess.Start();
+            ReportingProcess.Start();
+            await WaitAllHealthyAsync(deadline);
         }
         catch (Exception ex)
         {
@@ -237,4 +238,20 @@ public sealed class PerfEvalCluster : IAsyncLifetime
 public sealed class PerfEvalClusterCollection : ICollectionFixture<PerfEvalCluster>
 {
     public const string Name = "PerfEval cluster";
+}
+
+/// <summary>
+/// The cluster of the durability tests, which kill services and stop the broker: its own services,
+/// databases and queues, so no other test depends on what they do to it.
+/// </summary>
+public sealed class DurabilityCluster : PerfEvalCluster;
+
+/// <summary>
+/// Runs alone, after the parallel collections (xunit runs a collection that disables
+/// parallelization on its own): the broker outage it causes then meets no other test's traffic.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DurabilityClusterCollection : ICollectionFixture<DurabilityCluster>
+{
+    public const string Name = "PerfEval durability cluster";
 }

@@ -1,6 +1,7 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace PerfEval.EndToEnd.Tests.Infrastructure;
+namespace PerfEval.Testing;
 
 /// <summary>
 /// Where the private PostgreSQL and RabbitMQ of <c>deploy/local/infra.sh</c> listen: from the
@@ -22,30 +23,36 @@ public sealed partial record InfraSettings(
     /// <summary>Server and credentials only; each service picks its own database name.</summary>
     public string PostgresConnectionString => $"Host={PgHost};Port={PgPort};Username={PgUser};Password={PgPassword}";
 
+    /// <summary>The environment a service needs to reach this PostgreSQL server and RabbitMQ node (its database and queue prefix are its own).</summary>
+    public Dictionary<string, string> ServiceEnvironment() => new(StringComparer.Ordinal)
+    {
+        ["Postgres__ConnectionString"] = PostgresConnectionString,
+        ["RabbitMq__Host"] = AmqpHost,
+        ["RabbitMq__Port"] = AmqpPort.ToString(CultureInfo.InvariantCulture),
+        ["RabbitMq__Username"] = AmqpUser,
+        ["RabbitMq__Password"] = AmqpPassword,
+    };
+
     public static InfraSettings Load()
     {
-        var repoRoot = FindRepoRoot();
-        var envFile = Path.Combine(repoRoot, ".local", "infra", "env.sh");
-        var fromFile = File.Exists(envFile) ? ParseEnvFile(File.ReadAllLines(envFile)) : new Dictionary<string, string>();
-
+        var repoRoot = Testing.RepoRoot.Find();
+        var fromFile = ReadEnvFile(repoRoot);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var missing = new List<string>();
         foreach (var name in Names)
         {
-            var value = Environment.GetEnvironmentVariable(name);
-            if (string.IsNullOrEmpty(value))
-                fromFile.TryGetValue(name, out value);
-            if (string.IsNullOrEmpty(value))
-                missing.Add(name);
-            else
+            if (Lookup(name, fromFile) is { } value)
                 values[name] = value;
+            else
+                missing.Add(name);
         }
 
         if (missing.Count > 0)
         {
+            var envFile = EnvFile(repoRoot);
             var where = File.Exists(envFile) ? $"{envFile} lacks them" : $"{envFile} does not exist";
             throw new InvalidOperationException(
-                $"PerfEval end-to-end tests need PostgreSQL and RabbitMQ: {string.Join(", ", missing)} not set and {where}; {StartHint}");
+                $"PerfEval needs PostgreSQL and RabbitMQ: {string.Join(", ", missing)} not set and {where}; {StartHint}");
         }
 
         return new InfraSettings(repoRoot,
@@ -53,18 +60,13 @@ public sealed partial record InfraSettings(
             values["PERFEVAL_AMQP_HOST"], ParsePort(values, "PERFEVAL_AMQP_PORT"), values["PERFEVAL_AMQP_USER"], values["PERFEVAL_AMQP_PASSWORD"]);
     }
 
-    /// <summary>Walks up from the test binaries to the folder holding PerfEval.sln or Directory.Packages.props.</summary>
-    public static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "PerfEval.sln")) ||
-                File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props")))
-                return dir.FullName;
-        }
-        throw new InvalidOperationException(
-            $"Cannot find the repository root (a folder with PerfEval.sln or Directory.Packages.props) above {AppContext.BaseDirectory}");
-    }
+    /// <summary>
+    /// Any variable of <c>env.sh</c> (e.g. PERFEVAL_RABBITMQCTL), the environment first; fails with
+    /// <see cref="StartHint"/> when neither has it.
+    /// </summary>
+    public static string Variable(string name) =>
+        Lookup(name, ReadEnvFile(Testing.RepoRoot.Find()))
+        ?? throw new InvalidOperationException($"{name} is not set and not in .local/infra/env.sh; {StartHint}");
 
     /// <summary>Reads <c>export NAME=value</c>, <c>export NAME="value"</c> and <c>export NAME='value'</c> lines.</summary>
     public static Dictionary<string, string> ParseEnvFile(IEnumerable<string> lines)
@@ -82,6 +84,16 @@ public sealed partial record InfraSettings(
         }
         return result;
     }
+
+    static string EnvFile(string repoRoot) => Path.Combine(repoRoot, ".local", "infra", "env.sh");
+
+    static Dictionary<string, string> ReadEnvFile(string repoRoot) =>
+        File.Exists(EnvFile(repoRoot)) ? ParseEnvFile(File.ReadAllLines(EnvFile(repoRoot))) : [];
+
+    static string? Lookup(string name, Dictionary<string, string> fromFile) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } set ? set
+        : fromFile.TryGetValue(name, out var written) && written.Length > 0 ? written
+        : null;
 
     static int ParsePort(Dictionary<string, string> values, string name) =>
         int.TryParse(values[name], out var port) && port is > 0 and < 65536
