@@ -43,7 +43,9 @@ public static class Poll
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested &&
                                        (timeoutSource.IsCancellationRequested || notYet?.Invoke(ex) == true))
             {
-                if (!timeoutSource.IsCancellationRequested)
+                // An expected refusal is worth reporting even when it came after the deadline (a slow
+                // first call on a loaded machine); only a probe cut off by the timeout says nothing.
+                if (!timeoutSource.IsCancellationRequested || notYet?.Invoke(ex) == true)
                     lastSeen = $"{ex.GetType().Name}: {ex.Message}";
             }
 
