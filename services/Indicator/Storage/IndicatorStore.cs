@@ -5,10 +5,10 @@ using NpgsqlTypes;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
-using PerfEval.Hosting.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Storage;
 using PerfEval.Indicator.Domain;
+using PerfEval.SharedKernel.Errors;
 
 namespace PerfEval.Indicator.Storage;
 
@@ -50,7 +50,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
             return system;
         var stored = await GetSystemAsync(connection, transaction, system.SystemCode, system.Version, builtInOnly: false, cancellationToken);
         if (!stored!.Equals(system))
-            throw RpcErrors.AlreadyExists($"system {system.SystemCode} version {system.Version} exists with a different definition; define version {system.Version + 1}", "system.version");
+            throw new ConflictException($"system {system.SystemCode} version {system.Version} exists with a different definition; define version {system.Version + 1}", "system.version");
         return stored;
     }
 

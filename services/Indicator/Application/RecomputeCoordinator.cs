@@ -3,8 +3,9 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Indicator.Domain;
 using PerfEval.Indicator.Storage;
+using PerfEval.Indicator.Upstream;
 
-namespace PerfEval.Indicator.Recompute;
+namespace PerfEval.Indicator.Application;
 
 /// <summary>
 /// Recomputes an evaluation "to latest" when its ledger, its observations or its system binding
