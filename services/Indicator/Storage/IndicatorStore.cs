@@ -12,9 +12,6 @@ using PerfEval.SharedKernel.Errors;
 
 namespace PerfEval.Indicator.Storage;
 
-/// <summary>What an evaluation was last computed from.</summary>
-public sealed record ComputedState(long LedgerVersion, long ObservationRevision, string SystemCode, int SystemVersion, long ValueVersion);
-
 public sealed class IndicatorStore(NpgsqlDataSource dataSource)
 {
     // ---- systems ----
@@ -287,24 +284,18 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
             "insert into evaluation_state (evaluation_key, region_code, subject_code, fiscal_year) values ($1, $2, $3, $4) on conflict do nothing",
             "select ledger_version, observation_revision, system_code, system_version, value_version from evaluation_state where evaluation_key = $1 for update",
             cancellationToken, evaluationKey, key.RegionCode, key.SubjectCode, key.FiscalYear);
-        var (storedLedger, storedObservations, storedSystem, storedVersion, valueVersion) =
-            ((long)state[0], (long)state[1], (string)state[2], (int)state[3], (long)state[4]);
-        var sameSystem = storedSystem == system.SystemCode && storedVersion == system.Version;
-        if (ledgerVersion < storedLedger || observationRevision < storedObservations
-            || (ledgerVersion == storedLedger && observationRevision == storedObservations && sameSystem && valueVersion > 0))
+        var stored = new ComputedState((long)state[0], (long)state[1], (string)state[2], (int)state[3], (long)state[4]);
+        if (ValueChanges.IsPassed(stored, ledgerVersion, observationRevision, system.SystemCode, system.Version))
             return null;
 
         var latest = await LatestAsync(connection, transaction, evaluationKey, cancellationToken);
-        var inSystem = system.Indicators.Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
-        var changed = values.Where(v => !latest.TryGetValue(v.Code, out var before) || !before.Value.SameOutcome(v)).ToList();
-        // Items of a previous system that the bound one no longer has get an explicit "no value".
-        changed.AddRange(latest.Values.Where(v => !inSystem.Contains(v.Value.Code) && v.Value.NoValueReason != "not in the bound system")
-            .Select(v => v.Value with { Value = null, NoValueReason = "not in the bound system", Inputs = [] }));
+        var changed = ValueChanges.Changed(latest.ToDictionary(v => v.Key, v => v.Value.Value, StringComparer.Ordinal), values,
+            system.Indicators.Select(i => i.Code).ToHashSet(StringComparer.Ordinal));
 
         long? newVersion = null;
         if (changed.Count > 0)
         {
-            newVersion = valueVersion + 1;
+            newVersion = stored.ValueVersion + 1;
             var formulas = system.Indicators.ToDictionary(i => i.Code, i => i.Formula, StringComparer.Ordinal);
             foreach (var value in changed)
                 await Sql.ExecuteAsync(connection, transaction,
@@ -330,7 +321,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
             """
             update evaluation_state set ledger_version = $2, observation_revision = $3, system_code = $4, system_version = $5, value_version = $6
             where evaluation_key = $1
-            """, cancellationToken, evaluationKey, ledgerVersion, observationRevision, system.SystemCode, system.Version, newVersion ?? valueVersion);
+            """, cancellationToken, evaluationKey, ledgerVersion, observationRevision, system.SystemCode, system.Version, newVersion ?? stored.ValueVersion);
         await transaction.CommitAsync(cancellationToken);
         return newVersion;
     }
@@ -353,7 +344,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
             response.ObservationRevision = reader.GetInt64(4);
         }
         var latest = await LatestAsync(connection, transaction, evaluationKey, cancellationToken);
-        foreach (var (value, version, formula) in latest.Values.Where(v => v.Value.NoValueReason != "not in the bound system").OrderBy(v => v.Value.Code, StringComparer.Ordinal))
+        foreach (var (value, version, formula) in latest.Values.Where(v => v.Value.NoValueReason != ValueChanges.NotInBoundSystem).OrderBy(v => v.Value.Code, StringComparer.Ordinal))
         {
             response.Values.Add(ToContract(value));
             var lineage = new ValueLineage { IndicatorCode = value.Code, Formula = formula, ValueVersion = version };
@@ -369,7 +360,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var latest = await LatestAsync(connection, transaction, evaluationKey, cancellationToken);
-        return latest.Values.Where(v => v.Value.NoValueReason != "not in the bound system")
+        return latest.Values.Where(v => v.Value.NoValueReason != ValueChanges.NotInBoundSystem)
             .ToDictionary(v => v.Value.Code, v => v.Value, StringComparer.Ordinal);
     }
 
