@@ -32,6 +32,9 @@ public sealed class IndicatorStoreTests : IAsyncLifetime
     static EvaluationKey NewEvaluation() =>
         new() { RegionCode = "340600", SubjectCode = $"store-{Guid.NewGuid():N}"[..30], FiscalYear = 2020 };
 
+    static Func<long, IReadOnlyList<ComputedValue>, Google.Protobuf.IMessage> Announce(EvaluationKey key) =>
+        (version, changed) => new PerfEval.Contracts.Events.V1.IndicatorValuesChanged { Evaluation = key, ValueVersion = version };
+
     static ComputedValue Value(string code, decimal? value) =>
         new(code, code, "%", value, value is null ? "missing input" : "", false, []);
 
@@ -57,10 +60,10 @@ public sealed class IndicatorStoreTests : IAsyncLifetime
         var system = NewSystem("a1", "a2");
         Assert.Null(await _store.GetLatestAsync(evaluationKey, CancellationToken.None));
 
-        Assert.Equal(1, await _store.SaveAsync(key, 5, 0, system, [Value("a1", 90m), Value("a2", null)], CancellationToken.None));
-        Assert.Null(await _store.SaveAsync(key, 5, 0, system, [Value("a1", 90m), Value("a2", null)], CancellationToken.None));
-        Assert.Null(await _store.SaveAsync(key, 4, 0, system, [Value("a1", 10m), Value("a2", 10m)], CancellationToken.None));
-        Assert.Equal(2, await _store.SaveAsync(key, 6, 0, system, [Value("a1", 90m), Value("a2", 75.5m)], CancellationToken.None));
+        Assert.Equal(1, await _store.SaveAsync(key, 5, 0, system, [Value("a1", 90m), Value("a2", null)], Announce(key), CancellationToken.None));
+        Assert.Null(await _store.SaveAsync(key, 5, 0, system, [Value("a1", 90m), Value("a2", null)], Announce(key), CancellationToken.None));
+        Assert.Null(await _store.SaveAsync(key, 4, 0, system, [Value("a1", 10m), Value("a2", 10m)], Announce(key), CancellationToken.None));
+        Assert.Equal(2, await _store.SaveAsync(key, 6, 0, system, [Value("a1", 90m), Value("a2", 75.5m)], Announce(key), CancellationToken.None));
 
         var latest = await _store.GetLatestAsync(evaluationKey, CancellationToken.None);
         Assert.NotNull(latest);
@@ -75,9 +78,9 @@ public sealed class IndicatorStoreTests : IAsyncLifetime
     {
         var key = NewEvaluation();
         var evaluationKey = PerfEval.Hosting.Evaluations.EvaluationKeys.Format(key);
-        await _store.SaveAsync(key, 1, 0, NewSystem("a1", "a2"), [Value("a1", 1m), Value("a2", 2m)], CancellationToken.None);
+        await _store.SaveAsync(key, 1, 0, NewSystem("a1", "a2"), [Value("a1", 1m), Value("a2", 2m)], Announce(key), CancellationToken.None);
 
-        Assert.Equal(2, await _store.SaveAsync(key, 1, 0, NewSystem("a1"), [Value("a1", 1m)], CancellationToken.None));
+        Assert.Equal(2, await _store.SaveAsync(key, 1, 0, NewSystem("a1"), [Value("a1", 1m)], Announce(key), CancellationToken.None));
 
         var latest = await _store.GetLatestAsync(evaluationKey, CancellationToken.None);
         Assert.Equal(["a1"], latest!.Values.Select(v => v.IndicatorCode));

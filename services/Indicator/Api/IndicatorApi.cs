@@ -178,7 +178,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
                 violations.Add($"actuals[{i}].value", "a decimal string in the indicator's unit, e.g. \"100\" for 100%");
         }
         violations.ThrowIfAny();
-        return await store.RecordDeclaredActualsAsync(request, context.CancellationToken);
+        return await writes.RecordDeclaredActualsAsync(request, context.CancellationToken);
     }
 
     public override async Task<GetFindingsResponse> GetFindings(GetFindingsRequest request, ServerCallContext context)

@@ -45,6 +45,10 @@ public sealed class IndicatorWrites(IndicatorStore store, SystemCatalog systems,
         return response;
     }
 
+    /// <summary>RecordDeclaredActuals: stores them once per request id and announces them; no value moves.</summary>
+    public Task<RecordDeclaredActualsResponse> RecordDeclaredActualsAsync(RecordDeclaredActualsRequest request, CancellationToken cancellationToken) =>
+        store.RecordDeclaredActualsAsync(request, IndicatorEvents.DeclaredActualsRecorded(request), cancellationToken);
+
     /// <summary>
     /// The write is already committed; when the evaluation cannot be recomputed now (ledger subject
     /// not created yet, ledger down, no system for it), the next LedgerChanged brings the values up to

@@ -215,7 +215,9 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
 
     // ---- declared actuals ----
 
-    public async Task<RecordDeclaredActualsResponse> RecordDeclaredActualsAsync(RecordDeclaredActualsRequest request, CancellationToken cancellationToken)
+    /// <summary>Stores declared actuals once per request id, with <paramref name="recorded"/> in the outbox.</summary>
+    public async Task<RecordDeclaredActualsResponse> RecordDeclaredActualsAsync(RecordDeclaredActualsRequest request, IMessage recorded,
+        CancellationToken cancellationToken)
     {
         var evaluationKey = EvaluationKeys.Format(request.Evaluation);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -233,12 +235,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         }
         var response = new RecordDeclaredActualsResponse();
         await RequestIds.RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
-        // No value moves, so no IndicatorValuesChanged: scoring learns of the new findings from this event.
-        await Outbox.EnqueueAsync(connection, transaction, new DeclaredActualsRecorded
-        {
-            Evaluation = request.Evaluation,
-            IndicatorCodes = { request.Actuals.Select(a => a.IndicatorCode).Distinct() },
-        }, evaluationKey, cancellationToken);
+        await Outbox.EnqueueAsync(connection, transaction, recorded, evaluationKey, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return response;
     }
@@ -271,10 +268,11 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
     /// <summary>
     /// Stores values computed from (ledger version, observation revision, system) unless a computation
     /// from newer inputs was stored meanwhile; publishes IndicatorValuesChanged with the items whose
-    /// value changed. Returns the new value version, or null when nothing changed.
+    /// value changed (<paramref name="changedEvent"/> of the new value version and those items). Returns the
+    /// new value version, or null when nothing changed.
     /// </summary>
     public async Task<long?> SaveAsync(EvaluationKey key, long ledgerVersion, long observationRevision, IndicatorSystem system,
-        IReadOnlyCollection<ComputedValue> values, CancellationToken cancellationToken)
+        IReadOnlyCollection<ComputedValue> values, Func<long, IReadOnlyList<ComputedValue>, IMessage> changedEvent, CancellationToken cancellationToken)
     {
         var evaluationKey = EvaluationKeys.Format(key);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -305,16 +303,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
                     """, cancellationToken, evaluationKey, value.Code, newVersion.Value, ledgerVersion, value.Name, value.Unit,
                     value.Value, value.NoValueReason, JsonSerializer.Serialize(value.Inputs), value.ZeroDenominator, formulas.GetValueOrDefault(value.Code, ""));
 
-            var changedEvent = new IndicatorValuesChanged
-            {
-                Evaluation = key,
-                ValueVersion = newVersion.Value,
-                LedgerVersion = ledgerVersion,
-                SystemCode = system.SystemCode,
-                SystemVersion = system.Version,
-            };
-            changedEvent.Values.AddRange(changed.Select(ToContract));
-            await Outbox.EnqueueAsync(connection, transaction, changedEvent, evaluationKey, cancellationToken);
+            await Outbox.EnqueueAsync(connection, transaction, changedEvent(newVersion.Value, changed), evaluationKey, cancellationToken);
         }
 
         await Sql.ExecuteAsync(connection, transaction,
@@ -385,7 +374,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         return latest;
     }
 
-    static IndicatorValue ToContract(ComputedValue value) => new()
+    public static IndicatorValue ToContract(ComputedValue value) => new()
     {
         IndicatorCode = value.Code,
         Name = value.Name,
