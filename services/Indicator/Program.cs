@@ -6,7 +6,8 @@ using PerfEval.Hosting.Security;
 using PerfEval.Storage;
 using PerfEval.Indicator.Api;
 using PerfEval.Indicator.Messaging;
-using PerfEval.Indicator.Recompute;
+using PerfEval.Indicator.Application;
+using PerfEval.Indicator.Upstream;
 using PerfEval.Indicator.Storage;
 
 if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
@@ -24,6 +25,7 @@ builder.Services.AddSingleton<IndicatorStore>();
 builder.Services.AddSingleton<SystemCatalog>();
 builder.Services.AddSingleton<ILedgerFacts, GrpcLedgerFacts>();
 builder.Services.AddSingleton<RecomputeCoordinator>();
+builder.Services.AddSingleton<IndicatorWrites>();
 
 var app = builder.Build();
 app.MapPerfEvalDefaults();

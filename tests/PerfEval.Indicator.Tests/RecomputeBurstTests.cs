@@ -5,7 +5,8 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Indicator.Domain;
-using PerfEval.Indicator.Recompute;
+using PerfEval.Indicator.Application;
+using PerfEval.Indicator.Upstream;
 using PerfEval.Indicator.Storage;
 using PerfEval.Testing;
 

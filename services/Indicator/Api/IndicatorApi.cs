@@ -3,25 +3,25 @@ using Google.Protobuf;
 using Grpc.Core;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
-using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.SharedKernel.Requests;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Paging;
 using PerfEval.Indicator.Domain;
-using PerfEval.Indicator.Recompute;
+using PerfEval.Indicator.Application;
+using PerfEval.Indicator.Upstream;
 using PerfEval.Indicator.Storage;
 
 namespace PerfEval.Indicator.Api;
 
-public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, RecomputeCoordinator coordinator, ILedgerFacts ledger,
-    ILogger<IndicatorApi> logger) : IndicatorService.IndicatorServiceBase
+public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, IndicatorWrites writes, ILedgerFacts ledger)
+    : IndicatorService.IndicatorServiceBase
 {
     public override async Task<GetIndicatorValuesResponse> GetIndicatorValues(GetIndicatorValuesRequest request, ServerCallContext context)
     {
         var key = ValidEvaluation(request.Evaluation, "evaluation");
         return await store.GetLatestAsync(key, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"no indicator values for {key} yet", NotFoundException.EvaluationNotFound);
+            ?? throw NotFoundException.Evaluation(key);
     }
 
     public override async Task<GetEvaluationSystemResponse> GetEvaluationSystem(GetEvaluationSystemRequest request, ServerCallContext context)
@@ -74,8 +74,8 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
         return await store.DefineSystemAsync(requestId, request, compiled.System, cancellationToken);
     }
 
-    static RpcException Invalid(SystemValidationException e, string prefix) =>
-        RpcErrors.InvalidArgument(e.Problems.Select(p => new FieldViolation(prefix + p.Field, p.Description)).ToList());
+    static InvalidRequestException Invalid(SystemValidationException e, string prefix) =>
+        new(e.Problems.Select(p => new FieldViolation(prefix + p.Field, p.Description)).ToList());
 
     public override async Task<ExportSystemResponse> ExportSystem(ExportSystemRequest request, ServerCallContext context)
     {
@@ -87,8 +87,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
         if (!Enum.IsDefined(request.Format))
             violations.Add("format", "SYSTEM_FILE_FORMAT_YAML, SYSTEM_FILE_FORMAT_JSON or unspecified (YAML)");
         violations.ThrowIfAny();
-        var system = await store.GetSystemAsync(request.SystemCode, request.Version, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"no system {request.SystemCode}{(request.Version > 0 ? $" version {request.Version}" : "")}");
+        var system = await systems.GetAsync(request.SystemCode, request.Version, context.CancellationToken);
         return new ExportSystemResponse
         {
             System = system,
@@ -124,12 +123,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
         if (request.Version < 0)
             violations.Add("version", "0 for the latest, or a version");
         violations.ThrowIfAny();
-        var system = await store.GetSystemAsync(request.SystemCode, request.Version, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"no system {request.SystemCode}{(request.Version > 0 ? $" version {request.Version}" : "")}");
-        var (response, changed) = await store.BindAsync(request.RequestId, request, system, context.CancellationToken);
-        if (changed)
-            await RecomputeQuietlyAsync(request.Evaluation, 0, force: true, context.CancellationToken);
-        return response;
+        return await writes.BindAsync(request, context.CancellationToken);
     }
 
     public override async Task<RecordObservationsResponse> RecordObservations(RecordObservationsRequest request, ServerCallContext context)
@@ -165,38 +159,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
         }
         violations.ThrowIfAny();
 
-        var response = await store.RecordObservationsAsync(request, context.CancellationToken);
-        if (!response.Replayed)
-        {
-            var maxRevision = response.Revisions.Max();
-            var affected = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var group in request.Observations.GroupBy(o => (o.RegionCode, o.FiscalYear)))
-            {
-                var keys = (await store.EvaluationsInAsync(group.Key.RegionCode, group.Key.FiscalYear, context.CancellationToken)).ToList();
-                keys.AddRange(group.Where(o => o.SubjectCode.Length > 0)
-                    .Select(o => new EvaluationKey { RegionCode = o.RegionCode, SubjectCode = o.SubjectCode, FiscalYear = o.FiscalYear }));
-                foreach (var key in keys.Where(k => affected.Add(EvaluationKeys.Format(k))))
-                    await RecomputeQuietlyAsync(key, maxRevision, force: false, context.CancellationToken);
-            }
-        }
-        return response;
-    }
-
-    /// <summary>
-    /// Recomputes after an observation or binding change. The write is already committed; when the
-    /// ledger cannot be read now (subject not created yet, ledger down), the next LedgerChanged
-    /// brings the values up to date, so this is logged rather than failing the caller.
-    /// </summary>
-    async Task RecomputeQuietlyAsync(EvaluationKey key, long observationRevision, bool force, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await coordinator.RecomputeAsync(key, 0, observationRevision, force, cancellationToken);
-        }
-        catch (RpcException e)
-        {
-            logger.LogWarning("Could not recompute {EvaluationKey} now: {Status} {Detail}", EvaluationKeys.Format(key), e.StatusCode, e.Status.Detail);
-        }
+        return await writes.RecordObservationsAsync(request, context.CancellationToken);
     }
 
     public override async Task<RecordDeclaredActualsResponse> RecordDeclaredActuals(RecordDeclaredActualsRequest request, ServerCallContext context)
@@ -215,7 +178,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, Re
                 violations.Add($"actuals[{i}].value", "a decimal string in the indicator's unit, e.g. \"100\" for 100%");
         }
         violations.ThrowIfAny();
-        return await store.RecordDeclaredActualsAsync(request, context.CancellationToken);
+        return await writes.RecordDeclaredActualsAsync(request, context.CancellationToken);
     }
 
     public override async Task<GetFindingsResponse> GetFindings(GetFindingsRequest request, ServerCallContext context)

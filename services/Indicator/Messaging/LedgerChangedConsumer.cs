@@ -1,7 +1,7 @@
 using MassTransit;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Contracts.Events.V1;
-using PerfEval.Indicator.Recompute;
+using PerfEval.Indicator.Application;
 
 namespace PerfEval.Indicator.Messaging;
 

@@ -5,15 +5,12 @@ using NpgsqlTypes;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
-using PerfEval.Hosting.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Storage;
 using PerfEval.Indicator.Domain;
+using PerfEval.SharedKernel.Errors;
 
 namespace PerfEval.Indicator.Storage;
-
-/// <summary>What an evaluation was last computed from.</summary>
-public sealed record ComputedState(long LedgerVersion, long ObservationRevision, string SystemCode, int SystemVersion, long ValueVersion);
 
 public sealed class IndicatorStore(NpgsqlDataSource dataSource)
 {
@@ -50,7 +47,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
             return system;
         var stored = await GetSystemAsync(connection, transaction, system.SystemCode, system.Version, builtInOnly: false, cancellationToken);
         if (!stored!.Equals(system))
-            throw RpcErrors.AlreadyExists($"system {system.SystemCode} version {system.Version} exists with a different definition; define version {system.Version + 1}", "system.version");
+            throw new ConflictException($"system {system.SystemCode} version {system.Version} exists with a different definition; define version {system.Version + 1}", "system.version");
         return stored;
     }
 
@@ -218,7 +215,9 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
 
     // ---- declared actuals ----
 
-    public async Task<RecordDeclaredActualsResponse> RecordDeclaredActualsAsync(RecordDeclaredActualsRequest request, CancellationToken cancellationToken)
+    /// <summary>Stores declared actuals once per request id, with <paramref name="recorded"/> in the outbox.</summary>
+    public async Task<RecordDeclaredActualsResponse> RecordDeclaredActualsAsync(RecordDeclaredActualsRequest request, IMessage recorded,
+        CancellationToken cancellationToken)
     {
         var evaluationKey = EvaluationKeys.Format(request.Evaluation);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -236,12 +235,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         }
         var response = new RecordDeclaredActualsResponse();
         await RequestIds.RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
-        // No value moves, so no IndicatorValuesChanged: scoring learns of the new findings from this event.
-        await Outbox.EnqueueAsync(connection, transaction, new DeclaredActualsRecorded
-        {
-            Evaluation = request.Evaluation,
-            IndicatorCodes = { request.Actuals.Select(a => a.IndicatorCode).Distinct() },
-        }, evaluationKey, cancellationToken);
+        await Outbox.EnqueueAsync(connection, transaction, recorded, evaluationKey, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return response;
     }
@@ -274,10 +268,11 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
     /// <summary>
     /// Stores values computed from (ledger version, observation revision, system) unless a computation
     /// from newer inputs was stored meanwhile; publishes IndicatorValuesChanged with the items whose
-    /// value changed. Returns the new value version, or null when nothing changed.
+    /// value changed (<paramref name="changedEvent"/> of the new value version and those items). Returns the
+    /// new value version, or null when nothing changed.
     /// </summary>
     public async Task<long?> SaveAsync(EvaluationKey key, long ledgerVersion, long observationRevision, IndicatorSystem system,
-        IReadOnlyCollection<ComputedValue> values, CancellationToken cancellationToken)
+        IReadOnlyCollection<ComputedValue> values, Func<long, IReadOnlyList<ComputedValue>, IMessage> changedEvent, CancellationToken cancellationToken)
     {
         var evaluationKey = EvaluationKeys.Format(key);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -287,24 +282,18 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
             "insert into evaluation_state (evaluation_key, region_code, subject_code, fiscal_year) values ($1, $2, $3, $4) on conflict do nothing",
             "select ledger_version, observation_revision, system_code, system_version, value_version from evaluation_state where evaluation_key = $1 for update",
             cancellationToken, evaluationKey, key.RegionCode, key.SubjectCode, key.FiscalYear);
-        var (storedLedger, storedObservations, storedSystem, storedVersion, valueVersion) =
-            ((long)state[0], (long)state[1], (string)state[2], (int)state[3], (long)state[4]);
-        var sameSystem = storedSystem == system.SystemCode && storedVersion == system.Version;
-        if (ledgerVersion < storedLedger || observationRevision < storedObservations
-            || (ledgerVersion == storedLedger && observationRevision == storedObservations && sameSystem && valueVersion > 0))
+        var stored = new ComputedState((long)state[0], (long)state[1], (string)state[2], (int)state[3], (long)state[4]);
+        if (ValueChanges.IsPassed(stored, ledgerVersion, observationRevision, system.SystemCode, system.Version))
             return null;
 
         var latest = await LatestAsync(connection, transaction, evaluationKey, cancellationToken);
-        var inSystem = system.Indicators.Select(i => i.Code).ToHashSet(StringComparer.Ordinal);
-        var changed = values.Where(v => !latest.TryGetValue(v.Code, out var before) || !before.Value.SameOutcome(v)).ToList();
-        // Items of a previous system that the bound one no longer has get an explicit "no value".
-        changed.AddRange(latest.Values.Where(v => !inSystem.Contains(v.Value.Code) && v.Value.NoValueReason != "not in the bound system")
-            .Select(v => v.Value with { Value = null, NoValueReason = "not in the bound system", Inputs = [] }));
+        var changed = ValueChanges.Changed(latest.ToDictionary(v => v.Key, v => v.Value.Value, StringComparer.Ordinal), values,
+            system.Indicators.Select(i => i.Code).ToHashSet(StringComparer.Ordinal));
 
         long? newVersion = null;
         if (changed.Count > 0)
         {
-            newVersion = valueVersion + 1;
+            newVersion = stored.ValueVersion + 1;
             var formulas = system.Indicators.ToDictionary(i => i.Code, i => i.Formula, StringComparer.Ordinal);
             foreach (var value in changed)
                 await Sql.ExecuteAsync(connection, transaction,
@@ -314,23 +303,14 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
                     """, cancellationToken, evaluationKey, value.Code, newVersion.Value, ledgerVersion, value.Name, value.Unit,
                     value.Value, value.NoValueReason, JsonSerializer.Serialize(value.Inputs), value.ZeroDenominator, formulas.GetValueOrDefault(value.Code, ""));
 
-            var changedEvent = new IndicatorValuesChanged
-            {
-                Evaluation = key,
-                ValueVersion = newVersion.Value,
-                LedgerVersion = ledgerVersion,
-                SystemCode = system.SystemCode,
-                SystemVersion = system.Version,
-            };
-            changedEvent.Values.AddRange(changed.Select(ToContract));
-            await Outbox.EnqueueAsync(connection, transaction, changedEvent, evaluationKey, cancellationToken);
+            await Outbox.EnqueueAsync(connection, transaction, changedEvent(newVersion.Value, changed), evaluationKey, cancellationToken);
         }
 
         await Sql.ExecuteAsync(connection, transaction,
             """
             update evaluation_state set ledger_version = $2, observation_revision = $3, system_code = $4, system_version = $5, value_version = $6
             where evaluation_key = $1
-            """, cancellationToken, evaluationKey, ledgerVersion, observationRevision, system.SystemCode, system.Version, newVersion ?? valueVersion);
+            """, cancellationToken, evaluationKey, ledgerVersion, observationRevision, system.SystemCode, system.Version, newVersion ?? stored.ValueVersion);
         await transaction.CommitAsync(cancellationToken);
         return newVersion;
     }
@@ -353,7 +333,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
             response.ObservationRevision = reader.GetInt64(4);
         }
         var latest = await LatestAsync(connection, transaction, evaluationKey, cancellationToken);
-        foreach (var (value, version, formula) in latest.Values.Where(v => v.Value.NoValueReason != "not in the bound system").OrderBy(v => v.Value.Code, StringComparer.Ordinal))
+        foreach (var (value, version, formula) in latest.Values.Where(v => v.Value.NoValueReason != ValueChanges.NotInBoundSystem).OrderBy(v => v.Value.Code, StringComparer.Ordinal))
         {
             response.Values.Add(ToContract(value));
             var lineage = new ValueLineage { IndicatorCode = value.Code, Formula = formula, ValueVersion = version };
@@ -369,7 +349,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var latest = await LatestAsync(connection, transaction, evaluationKey, cancellationToken);
-        return latest.Values.Where(v => v.Value.NoValueReason != "not in the bound system")
+        return latest.Values.Where(v => v.Value.NoValueReason != ValueChanges.NotInBoundSystem)
             .ToDictionary(v => v.Value.Code, v => v.Value, StringComparer.Ordinal);
     }
 
@@ -394,7 +374,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         return latest;
     }
 
-    static IndicatorValue ToContract(ComputedValue value) => new()
+    public static IndicatorValue ToContract(ComputedValue value) => new()
     {
         IndicatorCode = value.Code,
         Name = value.Name,

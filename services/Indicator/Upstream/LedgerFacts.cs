@@ -3,7 +3,7 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Indicator.Domain;
 
-namespace PerfEval.Indicator.Recompute;
+namespace PerfEval.Indicator.Upstream;
 
 /// <summary>The ledger figures of one evaluation at one ledger version, and of the prior year.</summary>
 public sealed record LedgerSnapshot(string SubjectKind, long LedgerVersion, IReadOnlyList<AccountFact> Accounts,
@@ -15,7 +15,10 @@ public sealed record LedgerSnapshot(string SubjectKind, long LedgerVersion, IRea
 /// </summary>
 public interface ILedgerFacts
 {
-    /// <summary>The evaluation's figures; throws NotFound (RpcException) when the ledger has no such subject.</summary>
+    /// <summary>
+    /// The evaluation's figures. The ledger's own NOT_FOUND (an RpcException) passes through unchanged:
+    /// the consumers' UnknownEvaluationFilter acknowledges it when its reason is EVALUATION_NOT_FOUND.
+    /// </summary>
     Task<LedgerSnapshot> GetAsync(EvaluationKey key, CancellationToken cancellationToken);
 }
 

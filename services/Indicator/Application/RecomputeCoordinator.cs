@@ -3,8 +3,9 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Indicator.Domain;
 using PerfEval.Indicator.Storage;
+using PerfEval.Indicator.Upstream;
 
-namespace PerfEval.Indicator.Recompute;
+namespace PerfEval.Indicator.Application;
 
 /// <summary>
 /// Recomputes an evaluation "to latest" when its ledger, its observations or its system binding
@@ -64,7 +65,8 @@ public sealed class RecomputeCoordinator(ILedgerFacts ledger, IndicatorStore sto
                 ? s : null;
             var result = IndicatorEngine.Evaluate(systems.Compiled(system), facts, previous);
             Interlocked.Add(ref _itemsRecomputed, result.ItemsRecomputed);
-            var valueVersion = await store.SaveAsync(key, snapshot.LedgerVersion, revision, system, result.State.Values.Values, cancellationToken);
+            var valueVersion = await store.SaveAsync(key, snapshot.LedgerVersion, revision, system, result.State.Values.Values,
+                (version, changed) => IndicatorEvents.ValuesChanged(key, version, snapshot.LedgerVersion, system, changed), cancellationToken);
             _states[evaluationKey] = result.State;
             _watermarks[evaluationKey] = (snapshot.LedgerVersion, revision);
             logger.LogInformation(

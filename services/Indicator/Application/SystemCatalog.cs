@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using PerfEval.Contracts.Indicator.V1;
-using PerfEval.Hosting.Errors;
 using PerfEval.Indicator.Domain;
 using PerfEval.Indicator.Storage;
+using PerfEval.SharedKernel.Errors;
 
-namespace PerfEval.Indicator.Recompute;
+namespace PerfEval.Indicator.Application;
 
 /// <summary>Stored systems, compiled once per (code, version), and the binding of evaluations to them.</summary>
 public sealed class SystemCatalog(IndicatorStore store)
@@ -40,10 +40,15 @@ public sealed class SystemCatalog(IndicatorStore store)
         {
             var code = BuiltInCodeFor(await subjectKind(cancellationToken));
             var latest = await store.GetSystemAsync(code, 0, cancellationToken, builtInOnly: true)
-                ?? throw RpcErrors.NotFound($"no built-in indicator system {code}");
+                ?? throw new NotFoundException($"no built-in indicator system {code}");
             binding = await store.PinAsync(evaluationKey, latest.SystemCode, latest.Version, cancellationToken);
         }
         return await store.GetSystemAsync(binding.Value.SystemCode, binding.Value.Version, cancellationToken)
-            ?? throw RpcErrors.NotFound($"system {binding.Value.SystemCode} version {binding.Value.Version} is gone");
+            ?? throw new NotFoundException($"system {binding.Value.SystemCode} version {binding.Value.Version} is gone");
     }
+
+    /// <summary>A stored system version, or the latest when <paramref name="version"/> is 0.</summary>
+    public async Task<IndicatorSystem> GetAsync(string systemCode, int version, CancellationToken cancellationToken) =>
+        await store.GetSystemAsync(systemCode, version, cancellationToken)
+            ?? throw new NotFoundException($"no system {systemCode}{(version > 0 ? $" version {version}" : "")}");
 }
