@@ -4,6 +4,7 @@ using PerfEval.Hosting;
 using PerfEval.Messaging;
 using PerfEval.Storage;
 using PerfEval.Reporting.Api;
+using PerfEval.Reporting.Application.Rendering;
 using PerfEval.Reporting.Domain;
 using PerfEval.Reporting.Messaging;
 using PerfEval.Reporting.Storage;

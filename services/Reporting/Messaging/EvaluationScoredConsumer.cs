@@ -7,6 +7,7 @@ using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Messaging;
 using PerfEval.Reporting.Api;
+using PerfEval.Reporting.Application.Rendering;
 using PerfEval.Reporting.Domain;
 using PerfEval.Reporting.Storage;
 
