@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using PerfEval.Reporting.Application.Rendering;
 using PerfEval.Reporting.Domain;
+using PerfEval.Reporting.Storage;
 using PerfEval.Reporting.Tests;
 using PerfEval.Testing;
 

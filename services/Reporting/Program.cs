@@ -4,9 +4,10 @@ using PerfEval.Hosting;
 using PerfEval.Messaging;
 using PerfEval.Storage;
 using PerfEval.Reporting.Api;
-using PerfEval.Reporting.Domain;
+using PerfEval.Reporting.Application;
 using PerfEval.Reporting.Messaging;
 using PerfEval.Reporting.Storage;
+using PerfEval.Reporting.Upstream;
 
 if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
     return probeExitCode;
@@ -18,6 +19,8 @@ builder.AddPerfEvalMessaging("reporting", new ConsumerEndpoint("evaluation-score
 builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");
 builder.Services.AddPerfEvalClient<IndicatorService.IndicatorServiceClient>(builder.Configuration, "Indicator");
 builder.Services.AddSingleton<ReportStore>();
+builder.Services.AddScoped<ReportSourcesReader>();
+builder.Services.AddScoped<ScorecardReporting>();
 // Templates are read once at start-up; a province's own files in Reporting:TemplateFolder replace the defaults.
 builder.Services.AddSingleton(new ReportTemplates(builder.Configuration["Reporting:TemplateFolder"]));
 

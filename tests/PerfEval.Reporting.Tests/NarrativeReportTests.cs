@@ -1,6 +1,8 @@
 using System.Text;
 using DocumentFormat.OpenXml.Packaging;
+using PerfEval.Reporting.Application.Rendering;
 using PerfEval.Reporting.Domain;
+using PerfEval.Reporting.Storage;
 using PerfEval.Testing;
 
 namespace PerfEval.Reporting.Tests;

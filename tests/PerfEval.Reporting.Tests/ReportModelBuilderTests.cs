@@ -2,7 +2,9 @@ using System.Text;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
+using PerfEval.Reporting.Application.Rendering;
 using PerfEval.Reporting.Domain;
+using PerfEval.Reporting.Storage;
 using static PerfEval.Testing.Jiashi2020;
 
 namespace PerfEval.Reporting.Tests;

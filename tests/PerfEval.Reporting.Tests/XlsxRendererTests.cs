@@ -1,5 +1,7 @@
 using ClosedXML.Excel;
+using PerfEval.Reporting.Application.Rendering;
 using PerfEval.Reporting.Domain;
+using PerfEval.Reporting.Storage;
 using PerfEval.Testing;
 
 namespace PerfEval.Reporting.Tests;

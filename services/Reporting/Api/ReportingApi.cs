@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using Grpc.Core;
 using PerfEval.Contracts.Reporting.V1;
-using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Reporting.Domain;
@@ -49,7 +48,7 @@ public sealed class ReportingApi(ReportStore store) : ReportingService.Reporting
         var key = EvaluationKeys.Format(request.Evaluation);
         var format = ReportFileFormats.Name(request.Format);
         var (version, file) = await store.FindFileAsync(key, request.ReportVersion, format, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"no {format} report version {request.ReportVersion} for {key}");
+            ?? throw new NotFoundException($"no {format} report version {request.ReportVersion} for {key}");
 
         for (var offset = 0; offset == 0 || offset < file.Content.Length; offset += ChunkSize)
         {

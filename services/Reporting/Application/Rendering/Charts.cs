@@ -1,6 +1,7 @@
 using ScottPlot;
+using PerfEval.Reporting.Domain;
 
-namespace PerfEval.Reporting.Domain;
+namespace PerfEval.Reporting.Application.Rendering;
 
 /// <summary>A rendered chart: a stable id (used in templates as chart:id), its caption and PNG bytes.</summary>
 public sealed record Chart(string Id, string Caption, byte[] Png);

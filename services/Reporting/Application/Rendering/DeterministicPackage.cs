@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace PerfEval.Reporting.Domain;
+namespace PerfEval.Reporting.Application.Rendering;
 
 /// <summary>
 /// Makes an Office package (xlsx, docx: a zip) byte-for-byte reproducible. The libraries stamp the

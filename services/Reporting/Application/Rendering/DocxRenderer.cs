@@ -10,8 +10,10 @@ using PIC = DocumentFormat.OpenXml.Drawing.Pictures;
 using MdTable = Markdig.Extensions.Tables.Table;
 using MdTableRow = Markdig.Extensions.Tables.TableRow;
 using MdTableCell = Markdig.Extensions.Tables.TableCell;
+using PerfEval.Reporting.Domain;
+using PerfEval.Reporting.Storage;
 
-namespace PerfEval.Reporting.Domain;
+namespace PerfEval.Reporting.Application.Rendering;
 
 /// <summary>
 /// 绩效自评报告 as .docx, built from the same template output as the Markdown and HTML (so the

@@ -1,6 +1,7 @@
 using ClosedXML.Excel;
+using PerfEval.Reporting.Domain;
 
-namespace PerfEval.Reporting.Domain;
+namespace PerfEval.Reporting.Application.Rendering;
 
 /// <summary>
 /// 绩效自评表 as .xlsx, laid out as the seeds' tables (Jiashi 2020): a header block, then one row

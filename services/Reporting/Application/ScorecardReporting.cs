@@ -1,0 +1,70 @@
+using System.Globalization;
+using PerfEval.Contracts.Events.V1;
+using PerfEval.Hosting.Evaluations;
+using PerfEval.Reporting.Api;
+using PerfEval.Reporting.Application.Rendering;
+using PerfEval.Reporting.Domain;
+using PerfEval.Reporting.Storage;
+using PerfEval.Reporting.Upstream;
+
+namespace PerfEval.Reporting.Application;
+
+/// <summary>
+/// Renders and stores a report version (xlsx, docx, html, markdown) for each new scorecard version,
+/// and publishes ReportPublished through the outbox in the same transaction. EvaluationScored carries
+/// the whole scorecard, so a stale or repeated event (an older scorecard version) is simply skipped.
+/// </summary>
+public sealed class ScorecardReporting(ReportSourcesReader upstream, ReportStore store, ReportTemplates templates,
+    IConfiguration configuration, ILogger<ScorecardReporting> logger)
+{
+    /// <summary>Reports are dated in China Standard Time.</summary>
+    static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
+
+    /// <param name="publishedAt">When the scorecard was published; the report's date unless Reporting:ReportDate fixes one.</param>
+    public async Task OnScoredAsync(EvaluationScored scored, DateTimeOffset publishedAt, CancellationToken ct)
+    {
+        var evaluationKey = EvaluationKeys.Format(scored.Evaluation);
+        if (scored.ScorecardVersion <= await store.RenderedScorecardVersionAsync(evaluationKey, ct))
+            return;
+
+        var sources = await upstream.ReadAsync(scored.Evaluation, scored.LedgerVersion, ct);
+        var model = ReportModelBuilder.Build(new ReportSources(scored, sources.Balances, ReportDate(publishedAt))
+        {
+            ResponsibleUnit = configuration["Reporting:ResponsibleUnit"] ?? "",
+            Metrics = sources.Metrics,
+            LedgerFindings = sources.LedgerFindings,
+            IndicatorFindings = sources.IndicatorFindings,
+        });
+        var rendered = ReportRenderer.Render(model, templates);
+        if (rendered.ChartsError.Length > 0)
+            logger.LogWarning("Report rendered without charts: {ChartsError}", rendered.ChartsError);
+
+        var published = new ReportPublished
+        {
+            Evaluation = scored.Evaluation,
+            ScorecardVersion = scored.ScorecardVersion,
+            Total = scored.Total,
+            Grade = scored.Grade,
+            SubjectName = model.SubjectName,
+            RegionName = model.RegionName,
+            Items = { scored.Items },
+            Formats = { rendered.Files.Select(f => new ReportFormat { Format = ReportFileFormats.FromName(f.Format), Sha256 = f.Sha256, SizeBytes = f.Content.Length }) },
+            LedgerVersion = model.Inputs.LedgerVersion,
+            ValueVersion = scored.ValueVersion,
+            ReportDate = model.ReportDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ContentSha256 = rendered.ContentSha256,
+        };
+        var stored = await store.SaveAsync(published, rendered.Files, ct, model.Inputs);
+        logger.LogInformation("Report version {ReportVersion} rendered from scorecard version {ScorecardVersion} and ledger version {LedgerVersion}",
+            stored?.ReportVersion, scored.ScorecardVersion, model.Inputs.LedgerVersion);
+    }
+
+    /// <summary>
+    /// The one date inside the files: Reporting:ReportDate when configured (a fixed date), else the
+    /// day the scorecard was published, so a redelivered event renders the same bytes.
+    /// </summary>
+    DateOnly ReportDate(DateTimeOffset publishedAt) =>
+        DateOnly.TryParseExact(configuration["Reporting:ReportDate"], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var fixedDate)
+            ? fixedDate
+            : DateOnly.FromDateTime(publishedAt.ToOffset(ChinaStandardTime).DateTime);
+}
