@@ -16,6 +16,7 @@ public class EvaluationKeysTests
     [InlineData("65312a", false)]
     [InlineData("993129", false)]   // no province 99
     [InlineData("003129", false)]
+    [InlineData("653129\n", false)] // a lookalike: $ would have let the trailing newline through
     public void Region_codes_have_six_digits_and_a_province(string code, bool valid) =>
         Assert.Equal(valid, EvaluationKeys.CheckRegionCode(code) is null);
 
@@ -24,6 +25,7 @@ public class EvaluationKeysTests
     [InlineData("Resident", false)]
     [InlineData("-fund", false)]
     [InlineData("", false)]
+    [InlineData("nl-fund\n", false)] // a lookalike subject beside "nl-fund"
     public void Subject_codes_are_lower_case_words(string code, bool valid) =>
         Assert.Equal(valid, EvaluationKeys.CheckSubjectCode(code) is null);
 }

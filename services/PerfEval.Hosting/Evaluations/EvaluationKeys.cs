@@ -11,10 +11,11 @@ public static partial class EvaluationKeys
     public const int EarliestFiscalYear = 2000;
     public const int LatestFiscalYear = 2100;
 
-    [GeneratedRegex("^[0-9]{6}$")]
+    // \z, not $: $ also matches before a final "\n", so "653129\n" would pass as a region code.
+    [GeneratedRegex(@"^[0-9]{6}\z")]
     private static partial Regex RegionCodeShape();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,63}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,63}\z")]
     private static partial Regex SubjectCodeShape();
 
     public static string Format(string regionCode, string subjectCode, int fiscalYear) => $"{regionCode}/{subjectCode}/{fiscalYear}";
