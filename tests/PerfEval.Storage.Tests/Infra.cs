@@ -1,7 +1,5 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using PerfEval.Storage;
+using PerfEval.Testing;
 
 namespace PerfEval.Storage.Tests;
 
@@ -21,17 +19,8 @@ static class Infra
     /// A fresh database of its own, migrated by the shared migrations runner with the shared scripts
     /// alone (outbox, request ids): no test sees another's rows.
     /// </summary>
-    public static async Task<(NpgsqlDataSource DataSource, string Database)> NewDatabaseAsync()
-    {
-        var database = $"perfeval_storage_tests_{Guid.NewGuid():N}";
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration["Postgres:ConnectionString"] = PostgresServer;
-        builder.Configuration["Postgres:Database"] = database;
-        builder.AddPerfEvalDatabase("storage-tests", typeof(Infra).Assembly);
-        var app = builder.Build();
-        await app.MigrateDatabaseAsync();
-        return (app.Services.GetRequiredService<NpgsqlDataSource>(), database);
-    }
+    public static Task<(NpgsqlDataSource DataSource, string Database)> NewDatabaseAsync() =>
+        MigratedDatabases.NewAsync("storage-tests", typeof(Infra).Assembly, "perfeval_storage_tests");
 
     /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes.</summary>
     public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan within)
