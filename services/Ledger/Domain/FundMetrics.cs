@@ -189,7 +189,7 @@ public static class FundMetrics
     public static TransferFunding Transfer(TransferTotals totals)
     {
         var reasons = new List<string>();
-        var received = totals.AllocatedFen - totals.ClawbackFen;
+        var received = TransferFunds.ReceivedFen(totals);
         var funding = new TransferFunding
         {
             Level = totals.Level,

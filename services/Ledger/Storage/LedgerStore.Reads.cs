@@ -61,13 +61,7 @@ public sealed partial class LedgerStore
         var (accounts, summary) = FundMetrics.Compute(chart, FundMetrics.Consolidate(figures), hasPrior);
         summary.YearClosed = closed;
         var response = new GetFundMetricsResponse { LedgerVersion = version, Accounts = { accounts }, Summary = summary, SubjectCodes = { subjects } };
-        response.Transfers.AddRange(transfers.GroupBy(t => t.Level).OrderBy(g => g.Key).Select(g => FundMetrics.Transfer(new TransferTotals(g.Key,
-            g.Where(t => t.Kind == TransferDocumentKind.Allocation).Sum(t => t.AmountFen),
-            g.Where(t => t.Kind == TransferDocumentKind.Clawback).Sum(t => t.AmountFen),
-            g.Any(t => t.Kind == TransferDocumentKind.Receipt) ? g.Where(t => t.Kind == TransferDocumentKind.Receipt).Sum(t => t.AmountFen) : null,
-            g.Where(t => t.Kind == TransferDocumentKind.MatchingDue).Sum(t => t.AmountFen),
-            g.Where(t => t.Kind == TransferDocumentKind.MatchingReceived).Sum(t => t.AmountFen),
-            g.Select(t => t.DocumentNumber).Where(d => d.Length > 0).Distinct().ToList()))));
+        response.Transfers.AddRange(TransferFunds.Totals(transfers).Select(FundMetrics.Transfer));
         return response;
     }
 
@@ -130,9 +124,9 @@ public sealed partial class LedgerStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var sign = (Side)reader.GetInt16(1) == Side.Debit ? 1 : -1;
-            var actual = sign * (reader.GetInt64(2) - reader.GetInt64(3));
-            var prior = sign * (reader.GetInt64(6) - reader.GetInt64(7));
+            var normalSide = (Side)reader.GetInt16(1);
+            var actual = Balances.Signed(normalSide, reader.GetInt64(2), reader.GetInt64(3));
+            var prior = Balances.Signed(normalSide, reader.GetInt64(6), reader.GetInt64(7));
             hasPrior |= reader.GetInt64(6) != 0 || reader.GetInt64(7) != 0;
             figures.Add(new AccountFigures(reader.GetString(0), actual, reader.IsDBNull(4) ? null : reader.GetInt64(4),
                 reader.IsDBNull(5) ? null : reader.GetInt64(5), prior));
@@ -140,18 +134,16 @@ public sealed partial class LedgerStore
         return (figures, hasPrior);
     }
 
-    sealed record TransferRow(TransferDocumentKind Kind, FundingLevel Level, string DocumentNumber, long AmountFen);
-
-    static async Task<List<TransferRow>> TransfersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
+    static async Task<List<TransferDocumentAmount>> TransfersAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
         long version, CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(connection, transaction,
             "select kind, level, document_number, amount_fen from transfer_documents where subject_id = $1 and fiscal_year = $2 and ledger_version <= $3 order by id",
             subjectId, fiscalYear, version);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<TransferRow>();
+        var rows = new List<TransferDocumentAmount>();
         while (await reader.ReadAsync(cancellationToken))
-            rows.Add(new TransferRow((TransferDocumentKind)reader.GetInt16(0), (FundingLevel)reader.GetInt16(1), reader.GetString(2), reader.GetInt64(3)));
+            rows.Add(new TransferDocumentAmount((TransferDocumentKind)reader.GetInt16(0), (FundingLevel)reader.GetInt16(1), reader.GetString(2), reader.GetInt64(3)));
         return rows;
     }
 

@@ -133,19 +133,7 @@ public sealed partial class LedgerStore
                 request.ReversedEntryId) is string existing && existing != request.ReversalEntryId)
             throw RpcErrors.FailedPrecondition($"entry {request.ReversedEntryId} was already reversed by {existing}", "ALREADY_REVERSED");
 
-        var reversal = new JournalEntry
-        {
-            EntryId = request.ReversalEntryId,
-            PostingDate = request.PostingDate,
-            DocumentNumber = request.DocumentNumber,
-            Memo = request.Memo.Length > 0 ? request.Memo : $"冲销 {request.ReversedEntryId}",
-            Lines = { original.Value.Entry.Lines.Select(l => new JournalLine
-            {
-                AccountCode = l.AccountCode,
-                Side = l.Side == Side.Debit ? Side.Credit : Side.Debit,
-                AmountFen = l.AmountFen,
-            }) },
-        };
+        var reversal = Reversal.Of(original.Value.Entry, request.ReversalEntryId, request.PostingDate, request.DocumentNumber, request.Memo);
         var post = new PostEntriesRequest { Evaluation = key, Entries = { reversal } };
         var (response, stored) = await PostEntriesAsync(connection, transaction, post, caller, request.ReversedEntryId, "", cancellationToken);
         if (stored > 0)
@@ -195,7 +183,7 @@ public sealed partial class LedgerStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var (subjectId, version, closed) = await LockEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
         var next = new EvaluationKey(key) { FiscalYear = key.FiscalYear + 1 };
-        var openingId = $"close:{EvaluationKeys.Format(key)}";
+        var openingId = YearEnd.OpeningEntryId(EvaluationKeys.Format(key));
 
         if (closed)
         {
@@ -210,41 +198,25 @@ public sealed partial class LedgerStore
             };
         }
 
-        // Closing balances: balance-sheet accounts carry as they stand; income − expenditure joins 基金结余.
-        var lines = new List<JournalLine>();
-        long carriedBalance = 0;
+        var balances = new List<ClosingBalance>();
         await using (var command = Sql.Command(connection, transaction,
             """
-            select a.code, a.account_class, a.normal_side, b.debit_fen - b.credit_fen
+            select a.code, a.account_class, b.debit_fen, b.credit_fen
             from balances b join accounts a on a.code = b.account_code
-            where b.subject_id = $1 and b.fiscal_year = $2 and b.debit_fen <> b.credit_fen
-            order by a.code
+            where b.subject_id = $1 and b.fiscal_year = $2
             """, subjectId, key.FiscalYear))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
-            {
-                var (code, cls, net) = (reader.GetString(0), (AccountClass)reader.GetInt16(1), reader.GetInt64(3));
-                if (cls is AccountClass.Asset or AccountClass.Liability)
-                    lines.Add(new JournalLine { AccountCode = code, Side = net > 0 ? Side.Debit : Side.Credit, AmountFen = Math.Abs(net) });
-                else
-                    carriedBalance -= net; // credit-normal net assets and income add, expenditure subtracts
-            }
+                balances.Add(new ClosingBalance(reader.GetString(0), (AccountClass)reader.GetInt16(1), reader.GetInt64(2), reader.GetInt64(3)));
         }
-        if (carriedBalance != 0)
-            lines.Add(new JournalLine { AccountCode = FundMetrics.FundBalanceAccount, Side = carriedBalance > 0 ? Side.Credit : Side.Debit, AmountFen = Math.Abs(carriedBalance) });
+        var close = YearEnd.Close(balances);
+        var carriedBalance = close.CarriedBalanceFen;
 
         long nextVersion = 0;
-        if (lines.Count >= 2)
+        if (close.HasOpeningEntry)
         {
-            var opening = new JournalEntry
-            {
-                EntryId = openingId,
-                PostingDate = $"{next.FiscalYear:D4}-01-01",
-                DocumentNumber = "",
-                Memo = $"结转{key.FiscalYear}年累计结余",
-                Lines = { lines },
-            };
+            var opening = YearEnd.OpeningEntry(key.FiscalYear, openingId, close);
             var (posted, _) = await PostEntriesAsync(connection, transaction, new PostEntriesRequest { Evaluation = next, Entries = { opening } },
                 caller, null, "", cancellationToken);
             nextVersion = posted.LedgerVersion;

@@ -230,7 +230,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
                 AccountClass = (AccountClass)reader.GetInt16(2),
                 DebitFen = debit,
                 CreditFen = credit,
-                ActualFen = (Side)reader.GetInt16(3) == Side.Debit ? debit - credit : credit - debit,
+                ActualFen = Balances.Signed((Side)reader.GetInt16(3), debit, credit),
             };
             if (!reader.IsDBNull(6))
                 balance.BudgetFen = reader.GetInt64(6);
