@@ -1,19 +1,18 @@
 using Grpc.Core;
-using Npgsql;
 using PerfEval.Contracts.Ledger.V1;
-using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Security;
+using PerfEval.Ledger.Application;
 using PerfEval.Ledger.Application.Regions;
 using PerfEval.Ledger.Domain;
-using PerfEval.Ledger.Storage;
 using Serilog.Context;
 
 namespace PerfEval.Ledger.Api;
 
-/// <summary>gRPC surface of the ledger: validates every field, then lets the store commit all or nothing.</summary>
-public sealed class LedgerApi(LedgerStore store, RegionAdministration regions, ILogger<LedgerApi> logger) : LedgerService.LedgerServiceBase
+/// <summary>gRPC surface of the ledger: validates every field of a request, then hands it to its use case (Application), which commits all or nothing.</summary>
+public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing yearClosing, TransferDocuments transfers, DeclaredFigures declaredFigures,
+    FundFigures fundFigures, ReferenceData referenceData, RegionAdministration regions, ILogger<LedgerApi> logger) : LedgerService.LedgerServiceBase
 {
     /// <summary>The authenticated caller (the token's subject), stored with every write.</summary>
     static string Caller(ServerCallContext context) => Callers.Identity(context);
@@ -22,36 +21,19 @@ public sealed class LedgerApi(LedgerStore store, RegionAdministration regions, I
         ServerCallContext context)
     {
         SubjectRules.Validate(request).ThrowIfAny();
-        var subject = await store.CreateSubjectAsync(request, context.CancellationToken);
+        var subject = await referenceData.CreateSubjectAsync(request, context.CancellationToken);
         return new CreateEvaluationSubjectResponse { Subject = subject };
     }
 
     public override async Task<PostEntriesResponse> PostEntries(PostEntriesRequest request, ServerCallContext context)
     {
-        var accounts = await store.AccountCodesAsync(request.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode), context.CancellationToken);
+        var accounts = await referenceData.AccountCodesAsync(request.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode), context.CancellationToken);
         JournalRules.Validate(request, accounts).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
-        var response = await PostWithRetryAsync(request, Caller(context), "", context.CancellationToken);
+        var response = await journal.PostAsync(request, Caller(context), "", null, context.CancellationToken);
         logger.LogInformation("Posted {EntryCount} entries ({Replayed} replayed) at ledger version {LedgerVersion}",
             response.Results.Count, response.Results.Count(r => r.Replayed), response.LedgerVersion);
         return response;
-    }
-
-    /// <summary>
-    /// Two batches racing to insert the same new entry id for different evaluations: the loser
-    /// retries once and then sees the winner's entry as earlier content.
-    /// </summary>
-    async Task<PostEntriesResponse> PostWithRetryAsync(PostEntriesRequest request, string caller, string prefix, CancellationToken cancellationToken,
-        byte[][]? hashes = null)
-    {
-        try
-        {
-            return await store.PostEntriesAsync(request, caller, cancellationToken, prefix, hashes);
-        }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
-        {
-            return await store.PostEntriesAsync(request, caller, cancellationToken, prefix, hashes);
-        }
     }
 
     public override async Task StreamPostEntries(IAsyncStreamReader<StreamPostEntriesRequest> requestStream,
@@ -62,7 +44,7 @@ public sealed class LedgerApi(LedgerStore store, RegionAdministration regions, I
         // Reading and validating the next chunk overlaps with committing the current one; a bad
         // chunk travels down the pipe as its error, so every chunk before it is still committed
         // and acknowledged first. The content hashes are computed on this side of the pipe too.
-        var pipe = System.Threading.Channels.Channel.CreateBounded<(StreamPostEntriesRequest? Chunk, byte[][]? Hashes, RpcException? Error)>(2);
+        var pipe = System.Threading.Channels.Channel.CreateBounded<(StreamPostEntriesRequest? Chunk, byte[][]? Hashes, InvalidRequestException? Error)>(2);
         var reading = Task.Run(async () =>
         {
             try
@@ -88,7 +70,7 @@ public sealed class LedgerApi(LedgerStore store, RegionAdministration regions, I
         {
             if (error is not null)
                 throw error;
-            var posted = await PostWithRetryAsync(chunk!.Batch, caller, $"chunks[{chunk.Sequence}].", cancellationToken, hashes);
+            var posted = await journal.PostAsync(chunk!.Batch, caller, $"chunks[{chunk.Sequence}].", hashes, cancellationToken);
             var replayed = posted.Results.Count(r => r.Replayed);
             await responseStream.WriteAsync(new StreamPostEntriesResponse
             {
@@ -104,22 +86,22 @@ public sealed class LedgerApi(LedgerStore store, RegionAdministration regions, I
         logger.LogInformation("Streamed {ChunkCount} chunks with {EntryCount} entries", chunks, entries);
     }
 
-    async Task<RpcException?> ValidateChunkAsync(StreamPostEntriesRequest chunk, CancellationToken cancellationToken)
+    async Task<InvalidRequestException?> ValidateChunkAsync(StreamPostEntriesRequest chunk, CancellationToken cancellationToken)
     {
         var prefix = $"chunks[{chunk.Sequence}].";
         if (chunk.Batch is null)
-            return RpcErrors.InvalidArgument([new FieldViolation($"{prefix}batch", "is required")]);
-        var accounts = await store.AccountCodesAsync(chunk.Batch.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode), cancellationToken);
+            return new InvalidRequestException($"{prefix}batch", "is required");
+        var accounts = await referenceData.AccountCodesAsync(chunk.Batch.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode), cancellationToken);
         var violations = JournalRules.Validate(chunk.Batch, accounts);
-        return violations.Any ? RpcErrors.InvalidArgument(violations.Items.Select(v => v with { Field = prefix + v.Field }).ToList()) : null;
+        return violations.Any ? new InvalidRequestException(violations.Items.Select(v => v with { Field = prefix + v.Field }).ToList()) : null;
     }
 
     public override async Task<SetBudgetResponse> SetBudget(SetBudgetRequest request, ServerCallContext context)
     {
-        var accounts = await store.AccountCodesAsync([request.AccountCode], context.CancellationToken);
+        var accounts = await referenceData.AccountCodesAsync([request.AccountCode], context.CancellationToken);
         SubjectRules.Validate(request, accounts).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
-        var response = await store.SetBudgetAsync(request, Caller(context), context.CancellationToken);
+        var response = await budgets.SetAsync(request, Caller(context), context.CancellationToken);
         logger.LogInformation("Budget of {AccountCode} set to {BudgetFen} fen ({BudgetKind}) at ledger version {LedgerVersion}",
             request.AccountCode, request.BudgetFen, request.Kind, response.LedgerVersion);
         return response;
@@ -130,20 +112,20 @@ public sealed class LedgerApi(LedgerStore store, RegionAdministration regions, I
         var violations = new FieldViolations();
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         violations.ThrowIfAny();
-        return await store.GetBalancesAsync(request.Evaluation, context.CancellationToken);
+        return await journal.BalancesAsync(request.Evaluation, context.CancellationToken);
     }
 
     public override async Task<GetFundMetricsResponse> GetFundMetrics(GetFundMetricsRequest request, ServerCallContext context)
     {
         RequestRules.Validate(request).ThrowIfAny();
-        return await store.GetFundMetricsAsync(request, context.CancellationToken);
+        return await fundFigures.MetricsAsync(request, context.CancellationToken);
     }
 
     public override async Task<ReverseEntryResponse> ReverseEntry(ReverseEntryRequest request, ServerCallContext context)
     {
         RequestRules.Validate(request).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
-        var response = await store.ReverseEntryAsync(request, Caller(context), context.CancellationToken);
+        var response = await journal.ReverseAsync(request, Caller(context), context.CancellationToken);
         logger.LogInformation("Entry {ReversedEntryId} reversed by {ReversalEntryId} at ledger version {LedgerVersion}",
             request.ReversedEntryId, request.ReversalEntryId, response.LedgerVersion);
         return response;
@@ -153,7 +135,7 @@ public sealed class LedgerApi(LedgerStore store, RegionAdministration regions, I
     {
         RequestRules.Validate(request).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
-        var response = await store.CloseYearAsync(request.Evaluation, Caller(context), context.CancellationToken);
+        var response = await yearClosing.CloseAsync(request.Evaluation, Caller(context), context.CancellationToken);
         logger.LogInformation("Closed the year carrying {CarriedBalanceFen} fen", response.CarriedBalanceFen);
         return response;
     }
@@ -162,14 +144,14 @@ public sealed class LedgerApi(LedgerStore store, RegionAdministration regions, I
     {
         RequestRules.Validate(request).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
-        return await store.RecordTransferDocumentAsync(request, Caller(context), context.CancellationToken);
+        return await transfers.RecordAsync(request, Caller(context), context.CancellationToken);
     }
 
     public override async Task<FileDeclaredFiguresResponse> FileDeclaredFigures(FileDeclaredFiguresRequest request, ServerCallContext context)
     {
         RequestRules.Validate(request).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
-        return await store.FileDeclaredFiguresAsync(request, Caller(context), context.CancellationToken);
+        return await declaredFigures.FileAsync(request, Caller(context), context.CancellationToken);
     }
 
     public override async Task<GetReconciliationFindingsResponse> GetReconciliationFindings(GetReconciliationFindingsRequest request,
@@ -178,7 +160,7 @@ public sealed class LedgerApi(LedgerStore store, RegionAdministration regions, I
         var violations = new FieldViolations();
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         violations.ThrowIfAny();
-        return await store.GetReconciliationFindingsAsync(request.Evaluation, context.CancellationToken);
+        return await fundFigures.ReconciliationFindingsAsync(request.Evaluation, context.CancellationToken);
     }
 
     public override async Task<ListRegionsResponse> ListRegions(ListRegionsRequest request, ServerCallContext context)
@@ -190,18 +172,18 @@ public sealed class LedgerApi(LedgerStore store, RegionAdministration regions, I
     public override async Task<ListAccountsResponse> ListAccounts(ListAccountsRequest request, ServerCallContext context)
     {
         RequestRules.Validate(request).ThrowIfAny();
-        return await store.ListAccountsAsync(request, context.CancellationToken);
+        return await referenceData.ListAccountsAsync(request, context.CancellationToken);
     }
 
     public override async Task<AddAccountResponse> AddAccount(AddAccountRequest request, ServerCallContext context)
     {
         RequestRules.Validate(request).ThrowIfAny();
-        return await store.AddAccountAsync(request, context.CancellationToken);
+        return await referenceData.AddAccountAsync(request, context.CancellationToken);
     }
 
     public override async Task<ListBudgetChangesResponse> ListBudgetChanges(ListBudgetChangesRequest request, ServerCallContext context)
     {
         RequestRules.Validate(request).ThrowIfAny();
-        return await store.ListBudgetChangesAsync(request, context.CancellationToken);
+        return await budgets.ChangesAsync(request, context.CancellationToken);
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using PerfEval.Contracts.Ledger.V1;
-using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
 

@@ -1,5 +1,4 @@
 using PerfEval.Contracts.Ledger.V1;
-using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.SharedKernel.Requests;
 using PerfEval.Hosting.Evaluations;

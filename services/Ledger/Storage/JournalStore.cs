@@ -1,83 +1,53 @@
-using Google.Protobuf;
 using Npgsql;
 using NpgsqlTypes;
 using PerfEval.Contracts.Common.V1;
-using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
-using PerfEval.Hosting.Errors;
-using PerfEval.SharedKernel.Errors;
-using PerfEval.Hosting.Evaluations;
-using PerfEval.Storage;
 using PerfEval.Ledger.Domain;
+using PerfEval.SharedKernel.Errors;
+using PerfEval.Storage;
 
 namespace PerfEval.Ledger.Storage;
 
-/// <summary>The ledger's PostgreSQL storage. Every write and its LedgerChanged event commit together.</summary>
-public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptions options)
+/// <summary>
+/// The journal: entries (posted one by one, in batches or streamed chunks, and never changed), the
+/// running balances and their history per version, and the evaluation's version and year-end state.
+/// Every write announces LedgerChanged in its own transaction.
+/// </summary>
+public sealed class JournalStore(NpgsqlDataSource dataSource, LedgerChanges changes)
 {
-    IReadOnlySet<string>? _postable;
+    public NpgsqlDataSource DataSource => dataSource;
 
-    /// <summary>
-    /// The postable account codes, cached: the chart only grows (AddAccount, perhaps on another
-    /// replica), so a code missing from the cache triggers one reload before it counts as unknown.
-    /// </summary>
-    public async Task<IReadOnlySet<string>> AccountCodesAsync(IEnumerable<string> needed, CancellationToken cancellationToken)
-    {
-        if (_postable is { } cached && needed.All(cached.Contains))
-            return cached;
-        return _postable = await AccountCodesAsync(cancellationToken);
-    }
-
-    public async Task<IReadOnlySet<string>> AccountCodesAsync(CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("select code from accounts where not is_group");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var codes = new HashSet<string>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken))
-            codes.Add(reader.GetString(0));
-        return codes;
-    }
-
-    public async Task<EvaluationSubject> CreateSubjectAsync(CreateEvaluationSubjectRequest request, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, EvaluationSubject.Parser, cancellationToken) is { } earlier)
-            return earlier;
-
-        var regionName = await RegionNameAsync(connection, transaction, request.RegionCode, cancellationToken)
-            ?? throw RpcErrors.InvalidArgument([new FieldViolation("region_code", $"no current region with code {request.RegionCode} is known (unknown, or retired)")]);
-
-        await using (var insert = new NpgsqlCommand(
-            "insert into evaluation_subjects (region_code, subject_code, kind, name) values ($1, $2, $3, $4) on conflict (region_code, subject_code) do nothing",
-            connection, transaction))
-        {
-            insert.Parameters.Add(new NpgsqlParameter { Value = request.RegionCode });
-            insert.Parameters.Add(new NpgsqlParameter { Value = request.SubjectCode });
-            insert.Parameters.Add(new NpgsqlParameter { Value = (short)request.Kind });
-            insert.Parameters.Add(new NpgsqlParameter { Value = request.Name });
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        var subject = await FindSubjectAsync(connection, transaction, request.RegionCode, request.SubjectCode, cancellationToken);
-        if (subject!.Value.Subject.Kind != request.Kind || subject.Value.Subject.Name != request.Name)
-            throw RpcErrors.AlreadyExists($"subject {request.RegionCode}/{request.SubjectCode} exists with another kind or name", "subject_code");
-
-        await RequestIds.RememberAsync(connection, transaction, request.RequestId, request, subject.Value.Subject, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return subject.Value.Subject;
-    }
-
+    /// <summary>Posts a batch in a transaction of its own; a batch that only replays writes nothing.</summary>
     /// <param name="hashes">The entries' content hashes when the caller already computed them (the stream does, while the
     /// previous chunk is being written); computed here otherwise.</param>
-    public async Task<PostEntriesResponse> PostEntriesAsync(PostEntriesRequest request, string caller, CancellationToken cancellationToken,
-        string violationPrefix = "", byte[][]? hashes = null)
+    public async Task<PostEntriesResponse> PostEntriesAsync(PostEntriesRequest request, string caller, string violationPrefix,
+        byte[][]? hashes, CancellationToken cancellationToken)
     {
-        var key = request.Evaluation;
+        try
+        {
+            return await PostOnceAsync(request, caller, violationPrefix, hashes, cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            // Two batches racing to insert the same new entry id for different evaluations: the
+            // loser retries once and then sees the winner's entry as earlier content.
+        }
+        try
+        {
+            return await PostOnceAsync(request, caller, violationPrefix, hashes, cancellationToken);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new ConflictException("entries of this batch were posted by a concurrent request while it was written; send it again");
+        }
+    }
+
+    async Task<PostEntriesResponse> PostOnceAsync(PostEntriesRequest request, string caller, string violationPrefix, byte[][]? hashes,
+        CancellationToken cancellationToken)
+    {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var response = await PostEntriesAsync(connection, transaction, request, caller, null, violationPrefix, cancellationToken, hashes);
+        var response = await PostAsync(connection, transaction, request, caller, null, violationPrefix, cancellationToken, hashes);
         if (response.Stored == 0)
             await transaction.RollbackAsync(cancellationToken);
         else
@@ -86,12 +56,12 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
     }
 
     /// <summary>Posts inside the caller's transaction; the caller commits when anything was stored.</summary>
-    async Task<(PostEntriesResponse Response, int Stored)> PostEntriesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    public async Task<(PostEntriesResponse Response, int Stored)> PostAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         PostEntriesRequest request, string caller, string? reversesEntryId, string violationPrefix, CancellationToken cancellationToken,
         byte[][]? hashes = null)
     {
         var key = request.Evaluation;
-        var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, $"{violationPrefix}evaluation", cancellationToken);
+        var (subjectId, version) = await EvaluationRows.LockOpenAsync(connection, transaction, key, $"{violationPrefix}evaluation", cancellationToken);
 
         hashes ??= JournalRules.ContentHashes(request);
         // A large batch is written optimistically: instead of looking up every entry id first
@@ -112,7 +82,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
                 if (earlier.TryGetValue(entry.EntryId, out var first))
                 {
                     if (first.SubjectId != subjectId || first.FiscalYear != key.FiscalYear || !first.Hash.AsSpan().SequenceEqual(hashes[i]))
-                        throw RpcErrors.AlreadyExists($"entry {entry.EntryId} was posted before with different content", $"entries[{i}].entry_id");
+                        throw new ConflictException($"entry {entry.EntryId} was posted before with different content", $"entries[{i}].entry_id");
                     results[i] = new PostedEntry { EntryId = entry.EntryId, LedgerVersion = first.LedgerVersion, Replayed = true };
                 }
                 else
@@ -151,7 +121,7 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
             batch.BatchCommands.Add(AddToBalances(subjectId, key.FiscalYear, newVersion, request, fresh));
             batch.BatchCommands.Add(Sql.BatchCommand("update evaluations set ledger_version = $3 where subject_id = $1 and fiscal_year = $2",
                 subjectId, key.FiscalYear, newVersion));
-            foreach (var command in AnnounceCommands(key, newVersion, fresh.Count))
+            foreach (var command in changes.Commands(key, newVersion, fresh.Count))
                 batch.BatchCommands.Add(command);
             await batch.ExecuteNonQueryAsync(cancellationToken);
 
@@ -161,45 +131,13 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         }
     }
 
-    public async Task<SetBudgetResponse> SetBudgetAsync(SetBudgetRequest request, string caller, CancellationToken cancellationToken)
-    {
-        var key = request.Evaluation;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (await RequestIds.ReplayAsync(connection, transaction, request.RequestId, request, SetBudgetResponse.Parser, cancellationToken) is { } earlier)
-            return earlier;
-
-        var (subjectId, version) = await LockOpenEvaluationAsync(connection, transaction, key, "evaluation", cancellationToken);
-        var newVersion = version + 1;
-        var kind = request.Kind == BudgetKind.Unspecified ? BudgetKind.Final : request.Kind;
-
-        await Sql.ExecuteAsync(connection, transaction,
-            """
-            insert into balances (subject_id, fiscal_year, account_code, budget_fen) values ($1, $2, $3, $4)
-            on conflict (subject_id, fiscal_year, account_code) do update set budget_fen = excluded.budget_fen
-            """, cancellationToken, subjectId, key.FiscalYear, request.AccountCode, request.BudgetFen);
-        await Sql.ExecuteAsync(connection, transaction,
-            """
-            insert into budget_changes (subject_id, fiscal_year, account_code, budget_fen, reason, ledger_version, kind, document_number, caller)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-            """, cancellationToken, subjectId, key.FiscalYear, request.AccountCode, request.BudgetFen, request.Reason, newVersion,
-            (short)kind, request.DocumentNumber, caller);
-        await SetVersionAsync(connection, transaction, subjectId, key.FiscalYear, newVersion, cancellationToken);
-        await AnnounceAsync(connection, transaction, key, newVersion, 0, cancellationToken);
-
-        var response = new SetBudgetResponse { LedgerVersion = newVersion };
-        await RequestIds.RememberAsync(connection, transaction, request.RequestId, request, response, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return response;
-    }
-
     public async Task<GetBalancesResponse> GetBalancesAsync(EvaluationKey key, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // One snapshot for the version and the balances, so they always agree.
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        var subject = await FindSubjectAsync(connection, transaction, key.RegionCode, key.SubjectCode, cancellationToken)
-            ?? throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}", NotFoundException.EvaluationNotFound);
+        var subject = await EvaluationRows.FindSubjectAsync(connection, transaction, key.RegionCode, key.SubjectCode, cancellationToken)
+            ?? throw new NotFoundException($"no evaluation subject {key.RegionCode}/{key.SubjectCode}", NotFoundException.EvaluationNotFound);
 
         var response = new GetBalancesResponse { Subject = subject.Subject };
         await using (var version = new NpgsqlCommand("select ledger_version from evaluations where subject_id = $1 and fiscal_year = $2", connection, transaction))
@@ -239,72 +177,79 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
         return response;
     }
 
-    static LedgerChanged Changed(EvaluationKey key, long version, int entryCount) => new()
+    /// <summary>The year's balances per account, for the year-end close.</summary>
+    public static async Task<List<ClosingBalance>> ClosingBalancesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId,
+        int fiscalYear, CancellationToken cancellationToken)
     {
-        Evaluation = key,
-        LedgerVersion = version,
-        EntryCount = entryCount,
-    };
+        await using var command = Sql.Command(connection, transaction,
+            """
+            select a.code, a.account_class, b.debit_fen, b.credit_fen
+            from balances b join accounts a on a.code = b.account_code
+            where b.subject_id = $1 and b.fiscal_year = $2
+            """, subjectId, fiscalYear);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var balances = new List<ClosingBalance>();
+        while (await reader.ReadAsync(cancellationToken))
+            balances.Add(new ClosingBalance(reader.GetString(0), (AccountClass)reader.GetInt16(1), reader.GetInt64(2), reader.GetInt64(3)));
+        return balances;
+    }
 
-    /// <summary>Finds the subject and locks its evaluation row (creating it at version 0 the first time).</summary>
-    static async Task<(long SubjectId, long Version, bool Closed)> LockEvaluationAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        EvaluationKey key, string field, CancellationToken cancellationToken)
+    /// <summary>Marks the year closed at a new version with the balance it carried.</summary>
+    public static Task MarkClosedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear, long version,
+        long carriedBalanceFen, CancellationToken cancellationToken) =>
+        Sql.ExecuteAsync(connection, transaction,
+            "update evaluations set ledger_version = $3, closed_at = now(), carried_balance_fen = $4 where subject_id = $1 and fiscal_year = $2",
+            cancellationToken, subjectId, fiscalYear, version, carriedBalanceFen);
+
+    /// <summary>What an earlier close stored: the carried balance, and the opening entry's version when it posted one.</summary>
+    public static async Task<(long CarriedBalanceFen, long? OpeningVersion)> ClosedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        long subjectId, int fiscalYear, string openingEntryId, CancellationToken cancellationToken)
     {
-        // One round trip: region, subject, the evaluation row created if missing, then locked.
-        await using var batch = new NpgsqlBatch(connection, transaction)
+        var carried = (long)(await Sql.ScalarAsync(connection, transaction,
+            "select carried_balance_fen from evaluations where subject_id = $1 and fiscal_year = $2", cancellationToken, subjectId, fiscalYear) ?? 0L);
+        var opening = await Sql.ScalarAsync(connection, transaction, "select ledger_version from journal_entries where entry_id = $1",
+            cancellationToken, openingEntryId);
+        return (carried, opening as long?);
+    }
+
+    /// <summary>The entry that reversed <paramref name="entryId"/>, if one did.</summary>
+    public static async Task<string?> ReversedByAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string entryId,
+        CancellationToken cancellationToken) =>
+        await Sql.ScalarAsync(connection, transaction, "select entry_id from journal_entries where reverses_entry_id = $1", cancellationToken,
+            entryId) as string;
+
+    public static async Task<(long SubjectId, int FiscalYear, JournalEntry Entry)?> LoadEntryAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        string entryId, CancellationToken cancellationToken)
+    {
+        (long, int, JournalEntry)? found = null;
+        await using (var command = Sql.Command(connection, transaction,
+            """
+            select subject_id, fiscal_year, posting_date, document_number, memo, caller, coalesce(reverses_entry_id, ''),
+                line_accounts, line_sides, line_amounts_fen
+            from journal_entries where entry_id = $1
+            """,
+            entryId))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            BatchCommands =
+            if (!await reader.ReadAsync(cancellationToken))
+                return null;
+            var entry = new JournalEntry
             {
-                Sql.BatchCommand("select name from regions where code = $1", key.RegionCode),
-                Sql.BatchCommand("select id from evaluation_subjects where region_code = $1 and subject_code = $2", key.RegionCode, key.SubjectCode),
-                Sql.BatchCommand(
-                    """
-                    insert into evaluations (subject_id, fiscal_year)
-                    select id, $3 from evaluation_subjects where region_code = $1 and subject_code = $2
-                    on conflict do nothing
-                    """, key.RegionCode, key.SubjectCode, key.FiscalYear),
-                Sql.BatchCommand(
-                    """
-                    select e.subject_id, e.ledger_version, e.closed_at is not null
-                    from evaluations e join evaluation_subjects s on s.id = e.subject_id
-                    where s.region_code = $1 and s.subject_code = $2 and e.fiscal_year = $3
-                    for update of e
-                    """, key.RegionCode, key.SubjectCode, key.FiscalYear),
-            },
-        };
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        var regionKnown = await reader.ReadAsync(cancellationToken);
-        await reader.NextResultAsync(cancellationToken);
-        var subjectKnown = await reader.ReadAsync(cancellationToken);
-        // The insert returns no rows, so the next result is the locked row.
-        await reader.NextResultAsync(cancellationToken);
-        if (!regionKnown)
-            throw RpcErrors.InvalidArgument([new FieldViolation($"{field}.region_code", $"no region with code {key.RegionCode} is known")]);
-        if (!subjectKnown || !await reader.ReadAsync(cancellationToken))
-            throw RpcErrors.NotFound($"no evaluation subject {key.RegionCode}/{key.SubjectCode}; create it first", NotFoundException.EvaluationNotFound);
-        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetBoolean(2));
-    }
-
-    /// <summary>As <see cref="LockEvaluationAsync"/>, refusing a closed year.</summary>
-    static async Task<(long SubjectId, long Version)> LockOpenEvaluationAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        EvaluationKey key, string field, CancellationToken cancellationToken)
-    {
-        var (subjectId, version, closed) = await LockEvaluationAsync(connection, transaction, key, field, cancellationToken);
-        if (closed)
-            throw RpcErrors.FailedPrecondition($"fiscal year {key.FiscalYear} of {key.RegionCode}/{key.SubjectCode} is closed; post a correction into an open year",
-                "YEAR_CLOSED");
-        return (subjectId, version);
-    }
-
-    static async Task SetVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
-        long version, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("update evaluations set ledger_version = $3 where subject_id = $1 and fiscal_year = $2",
-            connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = subjectId });
-        command.Parameters.Add(new NpgsqlParameter { Value = fiscalYear });
-        command.Parameters.Add(new NpgsqlParameter { Value = version });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+                EntryId = entryId,
+                PostingDate = reader.GetFieldValue<DateOnly>(2).ToString("yyyy-MM-dd"),
+                DocumentNumber = reader.GetString(3),
+                Memo = reader.GetString(4),
+                Caller = reader.GetString(5),
+                ReversesEntryId = reader.GetString(6),
+            };
+            var accounts = reader.GetFieldValue<string[]>(7);
+            var sides = reader.GetFieldValue<short[]>(8);
+            var amounts = reader.GetFieldValue<long[]>(9);
+            for (var j = 0; j < accounts.Length; j++)
+                entry.Lines.Add(new JournalLine { AccountCode = accounts[j], Side = (Side)sides[j], AmountFen = amounts[j] });
+            found = (reader.GetInt64(0), reader.GetInt32(1), entry);
+        }
+        return found;
     }
 
     sealed record EarlierEntry(long SubjectId, int FiscalYear, long LedgerVersion, byte[] Hash);
@@ -417,35 +362,73 @@ public sealed partial class LedgerStore(NpgsqlDataSource dataSource, LedgerOptio
             totals.Values.Select(t => t.Credit).ToArray(), version);
     }
 
-    static async Task<string?> RegionNameAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string code,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// One round trip: the codes outside the chart of the subject's kind and province (refused
+    /// with a violation per line), and either the entries of this request that were posted before
+    /// or, when <paramref name="lookUpEarlier"/> is false, a savepoint for an optimistic COPY.
+    /// </summary>
+    static async Task<Dictionary<string, EarlierEntry>> ChartAndEarlierAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        long subjectId, PostEntriesRequest request, string violationPrefix, bool lookUpEarlier, CancellationToken cancellationToken)
     {
-        // Shared lock: a concurrent RetireRegion waits for this subject and then sees it, or retires first.
-        await using var command = new NpgsqlCommand("select name from regions where code = $1 and retired_at is null for share", connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = code });
-        return await command.ExecuteScalarAsync(cancellationToken) as string;
+        var codes = request.Entries.SelectMany(e => e.Lines).Select(l => l.AccountCode).Distinct(StringComparer.Ordinal).ToArray();
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                Sql.BatchCommand(
+                    """
+                    select code from unnest($2::text[]) as t(code)
+                    where not exists (
+                        select 1 from accounts a
+                        join account_charts c on c.account_code = a.code
+                        join evaluation_subjects s on s.id = $1 and s.kind = c.subject_kind
+                        where a.code = t.code and not a.is_group
+                          and (a.province_code is null or a.province_code = substr(s.region_code, 1, 2) || '0000'))
+                    """, subjectId, codes),
+                lookUpEarlier ? EarlierCommand(request) : Sql.BatchCommand("savepoint optimistic_copy"),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var outside = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            outside.Add(reader.GetString(0));
+        var found = new Dictionary<string, EarlierEntry>(StringComparer.Ordinal);
+        if (lookUpEarlier)
+        {
+            await reader.NextResultAsync(cancellationToken);
+            await ReadEarlierAsync(reader, found, cancellationToken);
+        }
+        if (outside.Count == 0)
+            return found;
+
+        var violations = new FieldViolations();
+        for (var i = 0; i < request.Entries.Count; i++)
+        for (var j = 0; j < request.Entries[i].Lines.Count; j++)
+            if (outside.Contains(request.Entries[i].Lines[j].AccountCode))
+                violations.Add($"{violationPrefix}entries[{i}].lines[{j}].account_code",
+                    $"account \"{request.Entries[i].Lines[j].AccountCode}\" is not in the chart of this subject's kind and region");
+        violations.ThrowIfAny();
+        return found;
     }
 
-    static async Task<(long Id, EvaluationSubject Subject)?> FindSubjectAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        string regionCode, string subjectCode, CancellationToken cancellationToken)
+    /// <summary>The entries of this request that were posted before, by entry id.</summary>
+    static async Task<Dictionary<string, EarlierEntry>> EarlierAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        PostEntriesRequest request, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(
-            """
-            select s.id, s.kind, s.name, r.name from evaluation_subjects s join regions r on r.code = s.region_code
-            where s.region_code = $1 and s.subject_code = $2
-            """, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter { Value = regionCode });
-        command.Parameters.Add(new NpgsqlParameter { Value = subjectCode });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-            return null;
-        return (reader.GetInt64(0), new EvaluationSubject
-        {
-            RegionCode = regionCode,
-            SubjectCode = subjectCode,
-            Kind = (SubjectKind)reader.GetInt16(1),
-            Name = reader.GetString(2),
-            RegionName = reader.GetString(3),
-        });
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { EarlierCommand(request) } };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var found = new Dictionary<string, EarlierEntry>(StringComparer.Ordinal);
+        await ReadEarlierAsync(reader, found, cancellationToken);
+        return found;
+    }
+
+    static NpgsqlBatchCommand EarlierCommand(PostEntriesRequest request) =>
+        Sql.BatchCommand("select entry_id, subject_id, fiscal_year, ledger_version, content_hash from journal_entries where entry_id = any($1)",
+            new object?[] { request.Entries.Select(e => e.EntryId).ToArray() });
+
+    static async Task ReadEarlierAsync(NpgsqlDataReader reader, Dictionary<string, EarlierEntry> found, CancellationToken cancellationToken)
+    {
+        while (await reader.ReadAsync(cancellationToken))
+            found[reader.GetString(0)] = new EarlierEntry(reader.GetInt64(1), reader.GetInt32(2), reader.GetInt64(3), (byte[])reader[4]);
     }
 }

@@ -1,14 +1,14 @@
 using PerfEval.Hosting.Paging;
 using System.Globalization;
 using PerfEval.Contracts.Ledger.V1;
-using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.SharedKernel.Requests;
 using PerfEval.Hosting.Evaluations;
+using PerfEval.Ledger.Domain;
 
-namespace PerfEval.Ledger.Domain;
+namespace PerfEval.Ledger.Api;
 
-/// <summary>Field-by-field validation of the ledger's newer requests (pure; every violation collected).</summary>
+/// <summary>Request validation of the ledger's newer RPCs: the wire messages field by field (pure; every violation collected, by its path).</summary>
 public static class RequestRules
 {
     public const int MaxFiguresPerCall = 1000;
