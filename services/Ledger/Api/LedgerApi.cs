@@ -20,6 +20,7 @@ public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing year
     public override async Task<CreateEvaluationSubjectResponse> CreateEvaluationSubject(CreateEvaluationSubjectRequest request,
         ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         SubjectRules.Validate(request).ThrowIfAny();
         var subject = await referenceData.CreateSubjectAsync(request, context.CancellationToken);
         return new CreateEvaluationSubjectResponse { Subject = subject };
@@ -98,6 +99,7 @@ public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing year
 
     public override async Task<SetBudgetResponse> SetBudget(SetBudgetRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         var accounts = await referenceData.AccountCodesAsync([request.AccountCode], context.CancellationToken);
         SubjectRules.Validate(request, accounts).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
@@ -109,6 +111,7 @@ public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing year
 
     public override async Task<GetBalancesResponse> GetBalances(GetBalancesRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         var violations = new FieldViolations();
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         violations.ThrowIfAny();
@@ -117,12 +120,14 @@ public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing year
 
     public override async Task<GetFundMetricsResponse> GetFundMetrics(GetFundMetricsRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RequestRules.Validate(request).ThrowIfAny();
         return await fundFigures.MetricsAsync(request, context.CancellationToken);
     }
 
     public override async Task<ReverseEntryResponse> ReverseEntry(ReverseEntryRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RequestRules.Validate(request).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
         var response = await journal.ReverseAsync(request, Caller(context), context.CancellationToken);
@@ -133,6 +138,7 @@ public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing year
 
     public override async Task<CloseYearResponse> CloseYear(CloseYearRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RequestRules.Validate(request).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
         var response = await yearClosing.CloseAsync(request.Evaluation, Caller(context), context.CancellationToken);
@@ -142,6 +148,7 @@ public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing year
 
     public override async Task<RecordTransferDocumentResponse> RecordTransferDocument(RecordTransferDocumentRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RequestRules.Validate(request).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
         return await transfers.RecordAsync(request, Caller(context), context.CancellationToken);
@@ -149,6 +156,7 @@ public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing year
 
     public override async Task<FileDeclaredFiguresResponse> FileDeclaredFigures(FileDeclaredFiguresRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RequestRules.Validate(request).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
         return await declaredFigures.FileAsync(request, Caller(context), context.CancellationToken);
@@ -157,6 +165,7 @@ public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing year
     public override async Task<GetReconciliationFindingsResponse> GetReconciliationFindings(GetReconciliationFindingsRequest request,
         ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         var violations = new FieldViolations();
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         violations.ThrowIfAny();
@@ -165,24 +174,28 @@ public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing year
 
     public override async Task<ListRegionsResponse> ListRegions(ListRegionsRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RequestRules.Validate(request).ThrowIfAny();
         return await regions.ListAsync(request, context.CancellationToken);
     }
 
     public override async Task<ListAccountsResponse> ListAccounts(ListAccountsRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RequestRules.Validate(request).ThrowIfAny();
         return await referenceData.ListAccountsAsync(request, context.CancellationToken);
     }
 
     public override async Task<AddAccountResponse> AddAccount(AddAccountRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RequestRules.Validate(request).ThrowIfAny();
         return await referenceData.AddAccountAsync(request, context.CancellationToken);
     }
 
     public override async Task<ListBudgetChangesResponse> ListBudgetChanges(ListBudgetChangesRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RequestRules.Validate(request).ThrowIfAny();
         return await budgets.ChangesAsync(request, context.CancellationToken);
     }

@@ -18,24 +18,28 @@ public sealed class RegionApi(RegionAdministration regions) : RegionService.Regi
 
     public override Task<AddRegionResponse> AddRegion(AddRegionRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RegionRules.Validate(request).ThrowIfAny();
         return regions.AddAsync(request, context.CancellationToken);
     }
 
     public override Task<RenameRegionResponse> RenameRegion(RenameRegionRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RegionRules.Validate(request).ThrowIfAny();
         return regions.RenameAsync(request, context.CancellationToken);
     }
 
     public override Task<RetireRegionResponse> RetireRegion(RetireRegionRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RegionRules.Validate(request).ThrowIfAny();
         return regions.RetireAsync(request, context.CancellationToken);
     }
 
     public override Task<GetRegionHistoryResponse> GetRegionHistory(GetRegionHistoryRequest request, ServerCallContext context)
     {
+        NulCharacters.ThrowIfAny(request);
         RegionRules.Validate(request).ThrowIfAny();
         return regions.HistoryAsync(request, context.CancellationToken);
     }

@@ -68,6 +68,8 @@ public static class RequestRules
             violations.Add("document_number", $"at most {JournalRules.MaxDocumentNumberLength} characters");
         if (request.AmountFen <= 0)
             violations.Add("amount_fen", "must be a positive amount in fen");
+        else if (Amounts.CheckFen(request.AmountFen) is { } tooLarge)
+            violations.Add("amount_fen", tooLarge);
         CheckDate(request.DocumentDate, "document_date", null, violations);
         if (request.Memo.Length > JournalRules.MaxMemoLength)
             violations.Add("memo", $"at most {JournalRules.MaxMemoLength} characters");
@@ -97,13 +99,19 @@ public static class RequestRules
             {
                 if (f.Value.Length > 0)
                     violations.Add($"{path}.value", "a money figure goes in amount_fen");
+                if (Amounts.CheckFen(f.AmountFen) is { } tooLarge)
+                    violations.Add($"{path}.amount_fen", tooLarge);
                 if (f.PrecisionFen < 0)
                     violations.Add($"{path}.precision_fen", "must be 0 (exact) or positive");
+                else if (Amounts.CheckFen(f.PrecisionFen) is { } tooCoarse)
+                    violations.Add($"{path}.precision_fen", tooCoarse);
             }
             else if (f.Measure != FigureMeasure.Unspecified)
             {
                 if (!Reconciliation.TryParse(f.Value, out _))
                     violations.Add($"{path}.value", "must be a decimal number as written, e.g. \"300.39\"");
+                else if (Amounts.CheckDecimal(f.Value) is { } tooPrecise)
+                    violations.Add($"{path}.value", tooPrecise);
                 if (f.TotalFigureId.Length > 0)
                     violations.Add($"{path}.total_figure_id", "only money figures are parts of a total");
             }

@@ -28,18 +28,34 @@ public static class JournalRules
             violations.Add("entries", $"at most {MaxEntriesPerBatch} entries per batch; use the streaming RPC for more");
 
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
+        long batchDebits = 0;
         for (var i = 0; i < request.Entries.Count; i++)
-            ValidateEntry(request.Entries[i], i, fiscalYear, accountCodes, seenIds, violations);
+        {
+            var debits = ValidateEntry(request.Entries[i], i, fiscalYear, accountCodes, seenIds, violations);
+            // The balances add a whole batch at once: its total must stay far from 64-bit overflow.
+            if (batchDebits <= Amounts.MaxBatchTotalFen)
+            {
+                batchDebits = debits > Amounts.MaxBatchTotalFen - batchDebits ? long.MaxValue : batchDebits + debits;
+                if (batchDebits > Amounts.MaxBatchTotalFen)
+                    violations.Add("entries", $"the batch's debits exceed {Amounts.MaxBatchTotalFen} fen from entries[{i}] on; split it");
+            }
+        }
         return violations;
     }
 
-    static void ValidateEntry(JournalEntry entry, int index, int fiscalYear, IReadOnlySet<string> accountCodes,
+    /// <summary>PostgreSQL cannot store NUL in text: refused here, by field, rather than failing the transaction.</summary>
+    public const string NulRule = "must not contain the NUL character (\\0)";
+
+    /// <returns>The entry's debit total, 0 when its amounts are invalid.</returns>
+    static long ValidateEntry(JournalEntry entry, int index, int fiscalYear, IReadOnlySet<string> accountCodes,
         HashSet<string> seenIds, FieldViolations violations)
     {
         // Paths are only formatted for a violation: a valid 10,000-entry batch allocates none.
         var path = new EntryPath(index);
         if (entry.EntryId.Length is 0 or > MaxIdLength)
             violations.Add($"{path}.entry_id", $"must be 1 to {MaxIdLength} characters");
+        else if (entry.EntryId.Contains('\0'))
+            violations.Add($"{path}.entry_id", NulRule);
         else if (!seenIds.Add(entry.EntryId))
             violations.Add($"{path}.entry_id", "appears twice in the batch");
 
@@ -50,8 +66,12 @@ public static class JournalRules
 
         if (entry.DocumentNumber.Length > MaxDocumentNumberLength)
             violations.Add($"{path}.document_number", $"at most {MaxDocumentNumberLength} characters");
+        else if (entry.DocumentNumber.Contains('\0'))
+            violations.Add($"{path}.document_number", NulRule);
         if (entry.Memo.Length > MaxMemoLength)
             violations.Add($"{path}.memo", $"at most {MaxMemoLength} characters");
+        else if (entry.Memo.Contains('\0'))
+            violations.Add($"{path}.memo", NulRule);
 
         if (entry.Lines.Count < 2)
             violations.Add($"{path}.lines", "a journal entry needs at least two lines");
@@ -62,13 +82,21 @@ public static class JournalRules
         {
             var line = entry.Lines[j];
             var linePath = new LinePath(index, j);
-            if (!accountCodes.Contains(line.AccountCode))
+            if (line.AccountCode.Contains('\0'))
+                violations.Add($"{linePath}.account_code", NulRule);
+            else if (!accountCodes.Contains(line.AccountCode))
                 violations.Add($"{linePath}.account_code", $"unknown account \"{line.AccountCode}\"");
             if (line.Side is not (Side.Debit or Side.Credit))
                 violations.Add($"{linePath}.side", "must be SIDE_DEBIT or SIDE_CREDIT");
             if (line.AmountFen <= 0)
             {
                 violations.Add($"{linePath}.amount_fen", "must be a positive amount in fen; the side gives the direction");
+                amountsValid = false;
+                continue;
+            }
+            if (Amounts.CheckFen(line.AmountFen) is { } tooLarge)
+            {
+                violations.Add($"{linePath}.amount_fen", tooLarge);
                 amountsValid = false;
                 continue;
             }
@@ -89,6 +117,7 @@ public static class JournalRules
 
         if (amountsValid && entry.Lines.Count >= 2 && debits != credits)
             violations.Add(path.ToString(), $"unbalanced: debits {debits} fen ≠ credits {credits} fen (difference {debits - credits} fen)");
+        return amountsValid ? debits : 0;
     }
 
     readonly record struct EntryPath(int Index)

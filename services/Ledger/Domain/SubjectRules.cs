@@ -33,6 +33,8 @@ public static class SubjectRules
             violations.Add("account_code", $"unknown account \"{request.AccountCode}\"");
         if (request.BudgetFen < 0)
             violations.Add("budget_fen", "must be zero or a positive amount in fen");
+        else if (Amounts.CheckFen(request.BudgetFen) is { } tooLarge)
+            violations.Add("budget_fen", tooLarge);
         if (!Enum.IsDefined(request.Kind))
             violations.Add("kind", "must be a budget kind (or unspecified for 全年)");
         if (request.DocumentNumber.Length > JournalRules.MaxDocumentNumberLength)
