@@ -2,9 +2,11 @@ using PerfEval.Contracts.Ledger.V1;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.SharedKernel.Requests;
 using PerfEval.Hosting.Evaluations;
+using PerfEval.Ledger.Domain;
 
-namespace PerfEval.Ledger.Domain;
+namespace PerfEval.Ledger.Api;
 
+/// <summary>Request validation of CreateEvaluationSubject and SetBudget: the wire messages field by field (pure; every violation collected).</summary>
 public static class SubjectRules
 {
     public const int MaxNameLength = 200;
