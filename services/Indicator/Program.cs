@@ -22,6 +22,7 @@ builder.AddPerfEvalDatabase("indicator", typeof(IndicatorStore).Assembly);
 builder.AddPerfEvalMessaging("indicator", new ConsumerEndpoint("ledger-changed", typeof(LedgerChangedConsumer)));
 builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");
 builder.Services.AddSingleton<IndicatorStore>();
+builder.Services.AddSingleton<EvaluationTableStore>();
 builder.Services.AddSingleton<SystemCatalog>();
 builder.Services.AddSingleton<ILedgerFacts, GrpcLedgerFacts>();
 builder.Services.AddSingleton<RecomputeCoordinator>();

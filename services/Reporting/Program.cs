@@ -19,6 +19,8 @@ builder.AddPerfEvalMessaging("reporting", new ConsumerEndpoint("evaluation-score
 builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");
 builder.Services.AddPerfEvalClient<IndicatorService.IndicatorServiceClient>(builder.Configuration, "Indicator");
 builder.Services.AddSingleton<ReportStore>();
+builder.Services.AddSingleton<EvaluationTextsStore>();
+builder.Services.AddScoped<EvaluationTextsEditing>();
 builder.Services.AddScoped<ReportSourcesReader>();
 builder.Services.AddScoped<ScorecardReporting>();
 // Templates are read once at start-up; a province's own files in Reporting:TemplateFolder replace the defaults.

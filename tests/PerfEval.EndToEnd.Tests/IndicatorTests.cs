@@ -26,6 +26,7 @@ public sealed class IndicatorTests(PerfEvalCluster cluster)
         {
             RequestId = NewId(), RegionCode = key.RegionCode, SubjectCode = key.SubjectCode, Kind = SubjectKind.ResidentFund, Name = "伽师县城乡居民基本医疗保险基金",
         }, deadline: Deadline());
+        await cluster.AdoptTemplateAsync(key, "resident-fund");
         return key;
     }
 
@@ -70,7 +71,8 @@ public sealed class IndicatorTests(PerfEvalCluster cluster)
         Assert.Contains("missing observation", coverage.NoValueReason);
 
         var system = await cluster.Indicator.GetEvaluationSystemAsync(new GetEvaluationSystemRequest { Evaluation = key }, deadline: Deadline());
-        Assert.Equal(("resident-fund", values.SystemVersion), (system.System.SystemCode, system.System.Version));
+        // The evaluation's own table, copied from the template it adopted.
+        Assert.Equal(($"table:{key.RegionCode}/{key.SubjectCode}/{key.FiscalYear}", values.SystemVersion), (system.System.SystemCode, system.System.Version));
 
         var declared = new RecordDeclaredActualsRequest { RequestId = NewId(), Evaluation = key };
         declared.Actuals.Add(new DeclaredActual { IndicatorCode = "expenditure-budget-execution-rate", Value = "100", Source = "伽师县 2020 自评表" });
@@ -117,6 +119,81 @@ public sealed class IndicatorTests(PerfEvalCluster cluster)
         var refused = await Assert.ThrowsAsync<RpcException>(() => cluster.Indicator.RecordObservationsAsync(slip, deadline: Deadline()).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Contains(Violations(refused), v => v.Field == "observations[0].unit");
+    }
+
+    [Fact(DisplayName = "An evaluation without its own target table is not scored and says so; the bureau sets it, with history")]
+    public async Task EvaluationTablesAreTheCountysOwn()
+    {
+        var key = new EvaluationKey { RegionCode = Region, SubjectCode = $"table-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}", FiscalYear = 2020 };
+        await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
+        {
+            RequestId = NewId(), RegionCode = key.RegionCode, SubjectCode = key.SubjectCode, Kind = SubjectKind.ResidentFund, Name = "伽师县城乡居民基本医疗保险基金",
+        }, deadline: Deadline());
+
+        var none = await Assert.ThrowsAsync<RpcException>(() =>
+            cluster.Indicator.GetEvaluationSystemAsync(new GetEvaluationSystemRequest { Evaluation = key }, deadline: Deadline()).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, none.StatusCode);
+        Assert.Equal("NO_TARGET_TABLE", none.GetRpcStatus()?.GetDetail<ErrorInfo>()?.Reason);
+
+        // Weights that miss 100 are refused with their sum, and nothing is stored.
+        var table = """
+            system_code: ignored
+            version: 1
+            name: 伽师县2020年城乡居民医保基金绩效目标表
+            subject_kind: resident-fund
+            levels:
+              - name: 产出指标
+                children:
+                  - name: 数量指标
+                    indicators:
+                      - { code: insured-persons, name: 参保人数, unit: 人, target: "≥413449人", weight: "50", source: declared }
+              - name: 效益指标
+                children:
+                  - name: 社会效益
+                    indicators:
+                      - { code: burden-relief, name: 减轻参保群众负担, target: 有效缓解, weight: "40" }
+            """;
+        var refused = await Assert.ThrowsAsync<RpcException>(() => cluster.Indicator.SetEvaluationTableAsync(new SetEvaluationTableRequest
+        {
+            RequestId = NewId(), Evaluation = key, Reason = "预算批复", FileText = table,
+        }, deadline: Deadline()).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains(Violations(refused), v => v.Field == "file_text.indicators" && v.Description.Contains("add up to 90", StringComparison.Ordinal));
+        Assert.Empty((await cluster.Indicator.GetEvaluationTableHistoryAsync(new GetEvaluationTableHistoryRequest { Evaluation = key }, deadline: Deadline())).Versions);
+
+        // Another county's bureau cannot set it.
+        var kashgar = new IndicatorService.IndicatorServiceClient(cluster.Channel(cluster.IndicatorProcess, cluster.Token("bureau-653101", "653101")));
+        var foreign = await Assert.ThrowsAsync<RpcException>(() => kashgar.SetEvaluationTableAsync(new SetEvaluationTableRequest
+        {
+            RequestId = NewId(), Evaluation = key, Reason = "预算批复", Template = new TemplateReference { SystemCode = "resident-fund" },
+        }, deadline: Deadline()).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, foreign.StatusCode);
+
+        var request = new SetEvaluationTableRequest
+        {
+            RequestId = NewId(), Evaluation = key, Reason = "预算批复", FileText = table.Replace("weight: \"40\"", "weight: \"50\"", StringComparison.Ordinal),
+        };
+        var set = await cluster.Indicator.SetEvaluationTableAsync(request, deadline: Deadline());
+        var retry = await cluster.Indicator.SetEvaluationTableAsync(request, deadline: Deadline());
+        Assert.Equal((1, false), (set.Table.Version, set.Replayed));
+        Assert.Equal((1, true), (retry.Table.Version, retry.Replayed));
+        Assert.Equal(["insured-persons", "burden-relief"], set.Table.Indicators.Select(i => i.Code));
+        Assert.Equal([ActualSource.Declared, ActualSource.Assessed], set.Table.Indicators.Select(i => i.ActualSource));
+        Assert.Equal(ExactScoring.AsHigherIsBetter, set.Table.ExactScoring);
+
+        var adjusted = await cluster.Indicator.SetEvaluationTableAsync(new SetEvaluationTableRequest
+        {
+            RequestId = NewId(), Evaluation = key, Reason = "年中调整：采用省级模板", Template = new TemplateReference { SystemCode = "resident-fund" },
+        }, deadline: Deadline());
+        Assert.Equal(2, adjusted.Table.Version);
+        var history = await cluster.Indicator.GetEvaluationTableHistoryAsync(new GetEvaluationTableHistoryRequest { Evaluation = key }, deadline: Deadline());
+        Assert.Equal([(2, "年中调整：采用省级模板"), (1, "预算批复")], history.Versions.Select(v => (v.Version, v.Reason)));
+        Assert.Equal(PerfEvalCluster.TestCaller, history.Versions[0].SetBy);
+        var bound = await cluster.Indicator.GetEvaluationSystemAsync(new GetEvaluationSystemRequest { Evaluation = key }, deadline: Deadline());
+        Assert.Equal(2, bound.System.Version);
+        // A county's table is not a catalog entry other regions could list.
+        var catalog = await AllSystemsAsync(new ListSystemsRequest { SubjectKind = "resident-fund" });
+        Assert.DoesNotContain(catalog, s => s.SystemCode.StartsWith("table:", StringComparison.Ordinal));
     }
 
     [Fact(DisplayName = "Systems import and export as files; weights that miss 100 are refused with the sum")]

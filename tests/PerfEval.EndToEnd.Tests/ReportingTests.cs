@@ -69,6 +69,56 @@ public sealed class ReportingTests(PerfEvalCluster cluster)
             Assert.Contains(xlsx.Entries, e => e.FullName == "xl/workbook.xml");
     }
 
+    [Fact(DisplayName = "The bureau's texts are stored, replayed on retry, refused out of region, and printed in a new report version")]
+    public async Task BureauTextsRenderANewReportVersion()
+    {
+        await using var reports = await PlainSubscriber.StartAsync(cluster.Settings, ReportPublishedExchange);
+        var (evaluation, key) = await JiashiResidentFund.CreateWithBudgetsAsync(cluster);
+        var post = new PostEntriesRequest { Evaluation = evaluation };
+        post.Entries.Add(Entry("1002", "4001", Jiashi2020.Fen(38154.63m), "基本医疗保险费收入"));
+        var posted = await cluster.Ledger.PostEntriesAsync(post, deadline: Deadline());
+        var first = await reports.WaitForEventAsync<ReportPublished>(
+            r => EvaluationKeys.Format(r.Evaluation) == key && r.LedgerVersion >= posted.LedgerVersion, ChainTimeout);
+        Assert.Equal(0, first.Message.TextsVersion);
+
+        var update = new UpdateEvaluationTextsRequest
+        {
+            Evaluation = evaluation,
+            RequestId = Guid.NewGuid().ToString(),
+            Texts = new EvaluationTexts
+            {
+                OverallGoalExpected = "积极推进全民参保计划，确保城乡居民基本医疗保险参保人员的医疗待遇落实。",
+                Problems = "基金收支预算编制不够精准。",
+                Signatories = new Signatories { FilingUnit = "伽师县医疗保障局", Preparer = "填报人甲", Phone = "0998-1234567", FilingDate = "2021-02-20" },
+            },
+        };
+        var updated = await cluster.Reporting.UpdateEvaluationTextsAsync(update, deadline: Deadline());
+        var replayed = await cluster.Reporting.UpdateEvaluationTextsAsync(update, deadline: Deadline());
+        Assert.Equal((1L, false), (updated.TextsVersion, updated.Replayed));
+        Assert.Equal((1L, true), (replayed.TextsVersion, replayed.Replayed));
+
+        var second = await reports.WaitForEventAsync<ReportPublished>(
+            r => EvaluationKeys.Format(r.Evaluation) == key && r.TextsVersion == 1, ChainTimeout);
+        Assert.Equal(first.Message.ScorecardVersion, second.Message.ScorecardVersion);
+        Assert.Equal("2021-02-20", second.Message.ReportDate);
+        var markdown = Encoding.UTF8.GetString(await DownloadAsync(evaluation, second.Message.ReportVersion, ReportFileFormat.Markdown));
+        Assert.Contains("年度总体目标：积极推进全民参保计划，确保城乡居民基本医疗保险参保人员的医疗待遇落实。", markdown);
+        Assert.Contains("存在问题：基金收支预算编制不够精准。", markdown);
+        Assert.Contains("填报单位：伽师县医疗保障局", markdown);
+        Assert.Contains("填报人：填报人甲　　联系电话：0998-1234567　　单位负责人：（待填写）", markdown);
+
+        var stored = await cluster.Reporting.GetEvaluationTextsAsync(new GetEvaluationTextsRequest { Evaluation = evaluation }, deadline: Deadline());
+        Assert.Equal((1L, "基金收支预算编制不够精准。"), (stored.TextsVersion, stored.Texts.Problems));
+
+        var otherCounty = new ReportingService.ReportingServiceClient(cluster.Channel(cluster.ReportingProcess, cluster.Token("bureau-653101", "653101")));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => otherCounty.UpdateEvaluationTextsAsync(
+            new UpdateEvaluationTextsRequest { Evaluation = evaluation, RequestId = Guid.NewGuid().ToString(), Texts = new EvaluationTexts { Problems = "x" } },
+            deadline: Deadline()).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        var unchanged = await cluster.Reporting.GetEvaluationTextsAsync(new GetEvaluationTextsRequest { Evaluation = evaluation }, deadline: Deadline());
+        Assert.Equal(1L, unchanged.TextsVersion);
+    }
+
     [Fact(DisplayName = "An unknown download format is refused naming the field")]
     public async Task AnUnknownFormatIsRefused()
     {

@@ -38,6 +38,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
             RequestId = NewId(), RegionCode = Region, SubjectCode = evaluation.SubjectCode, Kind = SubjectKind.ResidentFund,
             Name = "伽师县城乡居民基本医疗保险基金",
         }, deadline: Deadline());
+        await cluster.AdoptTemplateAsync(evaluation, "resident-fund");
         await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest
         {
             RequestId = NewId(), Evaluation = evaluation, AccountCode = "4001", BudgetFen = 36_026_780_000, Reason = "年初预算",
@@ -174,6 +175,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         {
             RequestId = NewId(), RegionCode = Region, SubjectCode = evaluation.SubjectCode, Kind = SubjectKind.ResidentFund, Name = "监控测试",
         }, deadline: Deadline());
+        await cluster.AdoptTemplateAsync(evaluation, "resident-fund");
         await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest
         {
             RequestId = NewId(), Evaluation = evaluation, AccountCode = "4001", BudgetFen = 1_200_000, Reason = "年初预算",

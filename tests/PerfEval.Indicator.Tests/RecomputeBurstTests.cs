@@ -58,12 +58,35 @@ public sealed class RecomputeBurstTests(Xunit.Abstractions.ITestOutputHelper out
     static EvaluationKey NewEvaluation() =>
         new() { RegionCode = "653129", SubjectCode = $"burst-{Guid.NewGuid():N}"[..30], FiscalYear = 2020 };
 
+    /// <summary>A new evaluation bound to the built-in resident-fund table, as a bureau adopting the template would.</summary>
+    async Task<EvaluationKey> NewBoundEvaluationAsync()
+    {
+        var key = NewEvaluation();
+        var request = new Contracts.Indicator.V1.BindEvaluationSystemRequest { RequestId = Guid.NewGuid().ToString(), Evaluation = key, SystemCode = "resident-fund" };
+        var system = await _systems.GetAsync("resident-fund", 0, CancellationToken.None);
+        await _store.BindAsync(request.RequestId, request, system, CancellationToken.None);
+        return key;
+    }
+
+    [Fact]
+    public async Task An_evaluation_without_a_table_is_not_computed()
+    {
+        var ledger = new FakeLedgerFacts();
+        ledger.Post(1_000);
+        var coordinator = new RecomputeCoordinator(ledger, _store, _systems, NullLogger<RecomputeCoordinator>.Instance);
+        var key = NewEvaluation();
+
+        Assert.Null(await coordinator.RecomputeAsync(key, 1, 0, force: false, CancellationToken.None));
+        Assert.Null(await _store.GetLatestAsync(EvaluationKeys.Format(key), CancellationToken.None));
+        Assert.Null(await _store.GetBindingAsync(EvaluationKeys.Format(key), CancellationToken.None));
+    }
+
     [Fact]
     public async Task A_burst_of_10000_ledger_events_ends_in_the_final_values_with_at_most_20_recomputations()
     {
         var ledger = new FakeLedgerFacts();
         var coordinator = new RecomputeCoordinator(ledger, _store, _systems, NullLogger<RecomputeCoordinator>.Instance);
-        var key = NewEvaluation();
+        var key = await NewBoundEvaluationAsync();
         ledger.Post(Jiashi2020.Fen(38154.63m) - 10_000);
         await coordinator.RecomputeAsync(key, 1, 0, force: false, CancellationToken.None);
         Assert.Equal(1, coordinator.Recomputations);
@@ -111,7 +134,7 @@ public sealed class RecomputeBurstTests(Xunit.Abstractions.ITestOutputHelper out
     {
         var ledger = new FakeLedgerFacts();
         var coordinator = new RecomputeCoordinator(ledger, _store, _systems, NullLogger<RecomputeCoordinator>.Instance);
-        var key = NewEvaluation();
+        var key = await NewBoundEvaluationAsync();
         for (var i = 0; i < 5; i++)
             ledger.Post(1_000);
         await coordinator.RecomputeAsync(key, 5, 0, force: false, CancellationToken.None);
@@ -126,7 +149,7 @@ public sealed class RecomputeBurstTests(Xunit.Abstractions.ITestOutputHelper out
         var ledger = new FakeLedgerFacts();
         ledger.Post(1_000);
         var coordinator = new RecomputeCoordinator(ledger, _store, _systems, NullLogger<RecomputeCoordinator>.Instance);
-        var key = NewEvaluation();
+        var key = await NewBoundEvaluationAsync();
         await coordinator.RecomputeAsync(key, 1, 0, force: false, CancellationToken.None);
         var pinned = await _store.GetBindingAsync(EvaluationKeys.Format(key), CancellationToken.None);
         Assert.Equal("resident-fund", pinned!.Value.SystemCode);

@@ -49,7 +49,7 @@ public sealed class ReportStoreTests
         var saved = await store.SaveAsync(Published(key, 4), Files("one"), None);
 
         Assert.Equal(1, saved!.ReportVersion);
-        Assert.Equal(4, await store.RenderedScorecardVersionAsync(evaluationKey, None));
+        Assert.Equal((4L, 0L), await store.RenderedVersionsAsync(evaluationKey, None));
         Assert.Equal(1, await OutboxRowsAsync(dataSource, evaluationKey));
         var (version, file) = (await store.FindFileAsync(evaluationKey, 0, "markdown", None))!.Value;
         Assert.Equal(1, version);

@@ -9,12 +9,14 @@ using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Contracts.Scoring.V1;
 using PerfEval.Client;
+using PerfEval.Sample;
 
-// The sample fund-year: 伽师县 2020 resident fund (DOMAIN.md §8, seed 001), posted from the summary table's
-// figures: income 38154.63 of a 36026.78 budget → 105.91%; 待遇支出 21040.11 of 22087.64 → 95.26%, 上解上级支出
-// 45310.34 unbudgeted; 滚存结余 818.79; 2019's 34586.52 / 15823.75 for 同比. Scored on the full built-in
-// resident-fund system with the statistics the seed states (参保人数, 户籍人口 …); the report's own figures are
-// filed as declared figures / actuals so the appendix lists its contradictions. Writes every format to .local/out/.
+// The sample fund-year: 伽师县 2020 resident fund (DOMAIN.md §8, seed 001), scored on the county's own
+// 14-item target table (samples/evaluations/jiashi-2020-resident-fund.yaml), with income posted by source as
+// the text states it: income 38154.63 of a 36026.78 budget → 105.91%; 待遇支出 21040.11 of 22087.64 → 95.26%,
+// 上解上级支出 45310.34 unbudgeted; 滚存结余 818.79. Items PerfEval cannot compute are scored on the bureau's
+// typed actuals, marked 填报，未核实; the report's own figures are filed as declared figures so the appendix
+// lists its contradictions; the report prints the seed's own texts. Writes every format to .local/out/.
 // Ids are fixed, so running the sample again replays the same requests and changes nothing.
 var ledgerAddress = Setting("PERFEVAL_LEDGER", "http://127.0.0.1:5101");
 var indicatorAddress = Setting("PERFEVAL_INDICATOR", "http://127.0.0.1:5102");
@@ -49,56 +51,50 @@ await ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
     Name = "伽师县城乡居民基本医疗保险基金",
 }, deadline: Soon());
 
-// The full built-in system of the seed's table; binding the same system again changes nothing.
-await indicator.BindEvaluationSystemAsync(new BindEvaluationSystemRequest
+// The county's own approved target table (绩效目标表), its typed actuals and its texts, exactly as the seed
+// prints them: samples/evaluations/jiashi-2020-resident-fund.yaml, checked line by line against the seed.
+var seed = SeedEvaluation.Load(SeedFile(Setting("PERFEVAL_SAMPLE_EVALUATION", Path.Combine("samples", "evaluations", "jiashi-2020-resident-fund.yaml"))));
+var table = await indicator.SetEvaluationTableAsync(new SetEvaluationTableRequest
 {
-    RequestId = "sample-653129-resident-fund-2020-system-resident-fund",
+    RequestId = "sample-653129-resident-fund-2020-table-v1",
     Evaluation = key,
-    SystemCode = "resident-fund",
+    Reason = "预算批复：伽师县2020年城乡居民医疗保险项目绩效目标表",
+    Table = seed.Table(),
 }, deadline: Soon());
+Console.WriteLine($"target table: {table.Table.SystemCode} version {table.Table.Version}, {table.Table.Indicators.Count} items{(table.Replayed ? " (replayed)" : "")}");
 
+// The summary table's budgets (seed lines 24-25): income 36026.78 for the fund's whole income, 待遇支出
+// 22087.64. 上解上级支出 has no budget line and is reported beside the execution rate as unbudgeted spending.
 await ledger.SetBudgetAsync(new SetBudgetRequest
 {
-    RequestId = "sample-653129-resident-fund-2020-budget-4001",
+    RequestId = "sample-653129-resident-fund-2020-budget-income",
     Evaluation = key,
-    AccountCode = "4001",
+    AccountCode = "4",
     BudgetFen = Fen(36026.78m),
-    Reason = "全年预算",
+    Reason = "全年预算（收支汇总表）",
 }, deadline: Soon());
-
-// The worked example's expenditure side (seed, DOMAIN.md §8): 待遇支出 has a budget line, 上解上级支出 has none
-// and is reported beside the execution rate as unbudgeted spending.
 await ledger.SetBudgetAsync(new SetBudgetRequest
 {
     RequestId = "sample-653129-resident-fund-2020-budget-5001",
     Evaluation = key,
     AccountCode = "5001",
     BudgetFen = Fen(22087.64m),
-    Reason = "全年预算",
+    Reason = "全年预算（收支汇总表）",
 }, deadline: Soon());
 
-// 38154.63 万元 received over the year, posted quarter by quarter.
-long[] quarters = [Fen(9538.66m), Fen(9538.66m), Fen(9538.66m), Fen(38154.63m) - 3 * Fen(9538.66m)];
-string[] quarterEnds = ["2020-03-31", "2020-06-30", "2020-09-30", "2020-12-31"];
-var post = new PostEntriesRequest { Evaluation = key };
-for (var q = 0; q < 4; q++)
-    post.Entries.Add(new JournalEntry
-    {
-        EntryId = $"sample-653129-resident-fund-2020-income-q{q + 1}",
-        PostingDate = quarterEnds[q],
-        DocumentNumber = $"伽医保收〔2020〕{q + 1}号",
-        Memo = $"第{q + 1}季度城乡居民基本医疗保险费收入",
-        Lines =
-        {
-            new JournalLine { AccountCode = "1002", Side = Side.Debit, AmountFen = quarters[q] },
-            new JournalLine { AccountCode = "4001", Side = Side.Credit, AmountFen = quarters[q] },
-        },
-    });
+// Income by source as the text states it (line 56; it adds up to 38154.63 exactly). 基本医疗保险费收入
+// 13925.64 is the 个人缴费收入 of line 58, posted once. The seed gives annual amounts only: posted at year end.
 // Opening balance, expenditure and the transfer that funds it, in the same batch so the report sees them all:
-// 滚存结余 818.79 = opening 29014.61 + 当期结余 (38154.63 − 21040.11 − 45310.34 = −28195.82).
+// 滚存结余 818.79 = opening 29014.61 + 当期结余 (38154.63 − 21040.11 − 45310.34 = −28195.82). 待遇支出 is
+// posted on 5001 as one amount: the seed does not split 门诊 4413.45 into 普通门诊统筹 / 门诊慢特病.
+var post = new PostEntriesRequest { Evaluation = key };
 (string Id, string Date, string Memo, string Debit, string Credit, decimal WanYuan)[] movements =
 [
     ("opening", "2020-01-01", "上年滚存结余", "1002", "3001", 29014.61m),
+    ("income-personal", "2020-12-31", "个人缴费收入（基本医疗保险费收入）", "1002", "400102", 13925.64m),
+    ("income-subsidy", "2020-12-31", "财政补贴收入", "1002", "4002", 23528m),
+    ("income-interest", "2020-12-31", "利息收入", "1002", "4004", 200.99m),
+    ("income-higher-level", "2020-12-31", "上级补助收入", "1002", "4003", 500m),
     ("transfer", "2020-12-31", "收入户划转支出户", "1003", "1002", 66350.45m),
     ("benefits", "2020-12-31", "基本医疗保险待遇支出（住院16626.66万元、门诊4413.45万元）", "5001", "1003", 21040.11m),
     ("remittance", "2020-12-31", "上解上级支出", "5004", "1003", 45310.34m),
@@ -115,56 +111,42 @@ foreach (var m in movements)
             new JournalLine { AccountCode = m.Credit, Side = Side.Credit, AmountFen = Fen(m.WanYuan) },
         },
     });
-// 2019, so the ledger computes 同比 itself: income 34586.52, 待遇支出 15823.75 (summary table, 2019 row).
-var prior = key.Clone();
-prior.FiscalYear = 2019;
-var posted2019 = await ledger.PostEntriesAsync(new PostEntriesRequest
-{
-    Evaluation = prior,
-    Entries =
-    {
-        Entry("sample-653129-resident-fund-2019-income", "2019-12-31", "2019年城乡居民基本医疗保险费收入", "1002", "4001", 34586.52m),
-        Entry("sample-653129-resident-fund-2019-benefits", "2019-12-31", "2019年基本医疗保险待遇支出", "5001", "1002", 15823.75m),
-    },
-}, deadline: Soon());
-Console.WriteLine($"posted 2019: ledger version {posted2019.LedgerVersion}");
-
+// 2019 is not posted: the seed gives only its two totals (income 34586.52, expenditure 15823.75, summary
+// table), not by account, and posting them on one account would make the report compare each line with a
+// year the seed does not break down. They are filed below as declared figures, reconciled against nothing.
 var posted = await ledger.PostEntriesAsync(post, deadline: Soon());
 Console.WriteLine($"posted {posted.Results.Count} entries ({posted.Results.Count(r => r.Replayed)} replayed); ledger version {posted.LedgerVersion}");
 
-// The statistics the seed states (region-wide ones with an empty subject). 参保人数 and 享受待遇人数 are the
-// table's; the text gives 430367 insured in both schemes against 户籍人口 444202, so the employee scheme's
-// share is 430367 − 413449 = 16918 (综合参保率 = 96.89%). The seed states no 常住人口, reimbursement figures,
-// settlement counts or survey respondents: those items stay without a value (暂无数据) in the report.
-var observations = new RecordObservationsRequest { RequestId = "sample-653129-2020-observations-v1" };
-foreach (var (subject, metric, value, unit) in new[]
+// The statistics the table's formula items read, as the seed states them: 参保人数 and 享受待遇人数 (table,
+// lines 144-145), the 个人缴费标准 280元/人/年 (text, line 66). Nothing else: the seed gives no 常住人口 and no
+// 财政补助标准, so those items are the bureau's declared figures.
+var observations = new RecordObservationsRequest { RequestId = "sample-653129-2020-observations-v2" };
+foreach (var (metric, value, unit) in new[]
 {
-    ("resident-fund", "insured-persons", "413449", "人"),
-    ("employee-fund", "insured-persons", "16918", "人"),
-    ("", "registered-population", "444202", "人"),
-    ("resident-fund", "beneficiaries", "55128", "人"),
-    ("resident-fund", "personal-contribution-standard", "280", "元/人/年"),
-    ("resident-fund", "subsidy-standard", "580", "元/人/年"),
+    ("insured-persons", "413449", "人"),
+    ("beneficiaries", "55128", "人"),
+    ("personal-contribution-standard", "280", "元/人/年"),
 })
     observations.Observations.Add(new Observation
     {
-        RegionCode = key.RegionCode, SubjectCode = subject, FiscalYear = key.FiscalYear, Metric = metric, Value = value, Unit = unit,
+        RegionCode = key.RegionCode, SubjectCode = key.SubjectCode, FiscalYear = key.FiscalYear, Metric = metric, Value = value, Unit = unit,
     });
 await indicator.RecordObservationsAsync(observations, deadline: Soon());
 
-// What the seed's table typed as 实际完成值 (every one equal to its target, 100% for both execution rates).
-var declaredActuals = new RecordDeclaredActualsRequest { RequestId = "sample-653129-resident-fund-2020-declared-actuals-v1", Evaluation = key };
-foreach (var (code, value) in new[]
-{
-    ("insured-persons", "413449"), ("beneficiaries", "55128"),
-    ("income-budget-execution-rate", "100"), ("expenditure-budget-execution-rate", "100"),
-    ("coverage-rate-registered", "95"), ("coverage-rate-resident", "93"),
-    ("policy-reimbursement-rate", "68"), ("actual-reimbursement-rate", "60"),
-    ("personal-contribution-standard", "280"), ("subsidy-standard", "580"),
-    ("benefit-cost-per-person", "0.69"), ("satisfaction", "95"),
-})
-    declaredActuals.Actuals.Add(new DeclaredActual { IndicatorCode = code, Value = value, Source = "伽师县 2020 社会保险支出绩效自评表" });
+// What the seed's table typed as 实际完成值, as typed (every one equal to its target; "280%" and "580%" are
+// unit slips kept as 280 and 580). Declared-only items are scored on these, marked 填报，未核实.
+var declaredActuals = new RecordDeclaredActualsRequest { RequestId = "sample-653129-resident-fund-2020-declared-actuals-v2", Evaluation = key };
+foreach (var (code, value, source) in seed.DeclaredActuals())
+    declaredActuals.Actuals.Add(new DeclaredActual { IndicatorCode = code, Value = value, Source = source });
 await indicator.RecordDeclaredActualsAsync(declaredActuals, deadline: Soon());
+
+// The bureau's own words and signatories, quoted from the seed (年度总体目标, 基本情况, 存在问题, 其他);
+// the seed has no 结果应用 section and names no 填报人 or 联系电话: the report says 待填写 there.
+var texts = await reporting.UpdateEvaluationTextsAsync(new UpdateEvaluationTextsRequest
+{
+    Evaluation = key, RequestId = "sample-653129-resident-fund-2020-texts-v1", Texts = seed.ReportTexts(),
+}, deadline: Soon());
+Console.WriteLine($"bureau texts: version {texts.TextsVersion}{(texts.Replayed ? " (replayed)" : "")}");
 
 // The money figures the report states (summary table, text, the self-evaluation table's header), to be
 // reconciled against the ledger: the 300.39% "执行预算", the header's 38155 as 预算数 …
@@ -207,8 +189,8 @@ var values = await UntilAsync(async () =>
 {
     var v = await Try(() => indicator.GetIndicatorValuesAsync(new GetIndicatorValuesRequest { Evaluation = key }, deadline: Soon()).ResponseAsync);
     // Computed from this ledger version, with the resident-fund system and the observations recorded above.
-    return v is not null && v.LedgerVersion >= posted.LedgerVersion && v.SystemCode == "resident-fund"
-        && v.Values.Any(i => i.IndicatorCode == "coverage-rate-registered" && i.Value.Length > 0) ? v : null;
+    return v is not null && v.LedgerVersion >= posted.LedgerVersion && v.SystemCode == table.Table.SystemCode
+        && v.Values.Any(i => i.IndicatorCode == "insured-persons" && i.Value.Length > 0) ? v : null;
 });
 var scored = await UntilAsync(async () =>
 {
@@ -280,19 +262,18 @@ return 0;
 
 static long Fen(decimal wanYuan) => (long)(wanYuan * 1_000_000m);
 
-static JournalEntry Entry(string id, string date, string memo, string debit, string credit, decimal wanYuan) => new()
-{
-    EntryId = id,
-    PostingDate = date,
-    Memo = memo,
-    Lines =
-    {
-        new JournalLine { AccountCode = debit, Side = Side.Debit, AmountFen = Fen(wanYuan) },
-        new JournalLine { AccountCode = credit, Side = Side.Credit, AmountFen = Fen(wanYuan) },
-    },
-};
-
 static DateTime Soon() => DateTime.UtcNow.AddSeconds(30);
+
+// The seed file, relative to the working directory or to the repository the sample was built in.
+static string SeedFile(string path)
+{
+    if (Path.IsPathRooted(path) || File.Exists(path))
+        return path;
+    for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        if (File.Exists(Path.Combine(folder.FullName, path)))
+            return Path.Combine(folder.FullName, path);
+    throw new FileNotFoundException($"seed evaluation {path} not found (set PERFEVAL_SAMPLE_EVALUATION)");
+}
 
 static string Setting(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
 

@@ -9,12 +9,11 @@ using PerfEval.Hosting.Evaluations;
 using PerfEval.Hosting.Paging;
 using PerfEval.Indicator.Domain;
 using PerfEval.Indicator.Application;
-using PerfEval.Indicator.Upstream;
 using PerfEval.Indicator.Storage;
 
 namespace PerfEval.Indicator.Api;
 
-public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, IndicatorWrites writes, ILedgerFacts ledger)
+public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, IndicatorWrites writes)
     : IndicatorService.IndicatorServiceBase
 {
     public override async Task<GetIndicatorValuesResponse> GetIndicatorValues(GetIndicatorValuesRequest request, ServerCallContext context)
@@ -27,7 +26,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
     public override async Task<GetEvaluationSystemResponse> GetEvaluationSystem(GetEvaluationSystemRequest request, ServerCallContext context)
     {
         var key = ValidEvaluation(request.Evaluation, "evaluation");
-        var system = await systems.ResolveAsync(key, async ct => (await ledger.GetAsync(request.Evaluation, ct)).SubjectKind, context.CancellationToken);
+        var system = await systems.ResolveAsync(key, context.CancellationToken);
         return new GetEvaluationSystemResponse { System = system };
     }
 
@@ -87,6 +86,9 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
         if (!Enum.IsDefined(request.Format))
             violations.Add("format", "SYSTEM_FILE_FORMAT_YAML, SYSTEM_FILE_FORMAT_JSON or unspecified (YAML)");
         violations.ThrowIfAny();
+        // An evaluation's own table belongs to its region: read it with GetEvaluationSystem, which checks the scope.
+        if (request.SystemCode.StartsWith(CompiledSystem.TableCodePrefix, StringComparison.Ordinal))
+            throw new NotFoundException($"no catalog system {request.SystemCode}; an evaluation's table is read with GetEvaluationSystem");
         var system = await systems.GetAsync(request.SystemCode, request.Version, context.CancellationToken);
         return new ExportSystemResponse
         {
@@ -120,10 +122,50 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         if (string.IsNullOrEmpty(request.SystemCode))
             violations.Add("system_code", "required");
+        else if (request.SystemCode.StartsWith(CompiledSystem.TableCodePrefix, StringComparison.Ordinal))
+            violations.Add("system_code", "an evaluation's own table is set with SetEvaluationTable, not bound by code");
         if (request.Version < 0)
             violations.Add("version", "0 for the latest, or a version");
         violations.ThrowIfAny();
         return await writes.BindAsync(request, context.CancellationToken);
+    }
+
+    public override async Task<SetEvaluationTableResponse> SetEvaluationTable(SetEvaluationTableRequest request, ServerCallContext context)
+    {
+        var violations = new FieldViolations();
+        RequestIdRule.Validate(request.RequestId, violations);
+        EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
+        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > 500)
+            violations.Add("reason", "why the table is set, 1 to 500 characters (e.g. \"预算批复\")");
+        switch (request.SourceCase)
+        {
+            case SetEvaluationTableRequest.SourceOneofCase.None:
+                violations.Add("source", "one of template, table, file_text or xlsx");
+                break;
+            case SetEvaluationTableRequest.SourceOneofCase.Template when string.IsNullOrEmpty(request.Template.SystemCode) || request.Template.Version < 0:
+                violations.Add("template", "a catalog system_code and a version (0 for the latest)");
+                break;
+            case SetEvaluationTableRequest.SourceOneofCase.Template when request.Template.SystemCode.StartsWith(CompiledSystem.TableCodePrefix, StringComparison.Ordinal):
+                violations.Add("template.system_code", "another evaluation's table is not a template");
+                break;
+            case SetEvaluationTableRequest.SourceOneofCase.FileText when request.FileText.Length > MaxTableFileLength:
+                violations.Add("file_text", $"at most {MaxTableFileLength} characters");
+                break;
+            case SetEvaluationTableRequest.SourceOneofCase.Xlsx when request.Xlsx.Length > MaxTableFileLength:
+                violations.Add("xlsx", $"at most {MaxTableFileLength} bytes");
+                break;
+        }
+        violations.ThrowIfAny();
+        return await writes.SetTableAsync(request, context.CancellationToken);
+    }
+
+    /// <summary>A target table is tens of rows: a megabyte is far beyond any real one.</summary>
+    const int MaxTableFileLength = 1024 * 1024;
+
+    public override Task<GetEvaluationTableHistoryResponse> GetEvaluationTableHistory(GetEvaluationTableHistoryRequest request, ServerCallContext context)
+    {
+        ValidEvaluation(request.Evaluation, "evaluation");
+        return writes.TableHistoryAsync(request.Evaluation, context.CancellationToken);
     }
 
     public override async Task<RecordObservationsResponse> RecordObservations(RecordObservationsRequest request, ServerCallContext context)

@@ -1,3 +1,5 @@
+using PerfEval.Indicator.Upstream;
+using PerfEval.Indicator.Domain;
 using Grpc.Core;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
@@ -11,8 +13,76 @@ namespace PerfEval.Indicator.Application;
 /// The writes that move indicator values (an explicit binding, new observations): store the write,
 /// then recompute the evaluations it affects.
 /// </summary>
-public sealed class IndicatorWrites(IndicatorStore store, SystemCatalog systems, RecomputeCoordinator coordinator, ILogger<IndicatorWrites> logger)
+public sealed class IndicatorWrites(IndicatorStore store, EvaluationTableStore tables, SystemCatalog systems, RecomputeCoordinator coordinator,
+    ILedgerFacts ledger, ILogger<IndicatorWrites> logger)
 {
+    /// <summary>
+    /// SetEvaluationTable: reads the table from its source, validates it (weights add up to 100, every
+    /// target and formula parses), stores it as the evaluation's next table version with who and why,
+    /// binds the evaluation to it and recomputes. The subject must exist in the ledger.
+    /// </summary>
+    public async Task<SetEvaluationTableResponse> SetTableAsync(SetEvaluationTableRequest request, CancellationToken cancellationToken)
+    {
+        var key = EvaluationKeys.Format(request.Evaluation);
+        var subject = await ledger.GetAsync(request.Evaluation, cancellationToken);
+        var (table, origin, fieldOf) = await ReadTableAsync(request, cancellationToken);
+        table.SystemCode = CompiledSystem.TableCodePrefix + key;
+        table.Version = 1; // the store assigns the real version
+        table.SubjectKind = subject.SubjectKind;
+        if (table.Name.Length == 0)
+            table.Name = $"{key} 绩效目标表";
+        // DOMAIN.md §5: a bare value (=640, 6.80%) scores as 正向 unless the table says symmetric.
+        if (table.ExactScoring == ExactScoring.Unspecified)
+            table.ExactScoring = ExactScoring.AsHigherIsBetter;
+        CompiledSystem compiled;
+        try
+        {
+            compiled = CompiledSystem.Compile(table, evaluationTable: true);
+        }
+        catch (SystemValidationException e)
+        {
+            throw new InvalidRequestException(e.Problems.Select(p => new FieldViolation(fieldOf(p.Field), p.Description)).ToList());
+        }
+        var (response, replayed) = await tables.SetAsync(key, request, compiled.System, origin, cancellationToken);
+        if (replayed)
+            return new SetEvaluationTableResponse { Table = response.Table, Replayed = true };
+        await RecomputeQuietlyAsync(request.Evaluation, 0, force: true, cancellationToken);
+        return response;
+    }
+
+    async Task<(IndicatorSystem Table, string Origin, Func<string, string> FieldOf)> ReadTableAsync(SetEvaluationTableRequest request,
+        CancellationToken cancellationToken)
+    {
+        switch (request.SourceCase)
+        {
+            case SetEvaluationTableRequest.SourceOneofCase.Template:
+                var template = await systems.GetAsync(request.Template.SystemCode, request.Template.Version, cancellationToken);
+                var copy = template.Clone();
+                copy.Notes = $"由模板 {template.SystemCode} 第{template.Version}版 设定。{copy.Notes}".Trim();
+                return (copy, $"template {template.SystemCode} v{template.Version}", field => "template");
+            case SetEvaluationTableRequest.SourceOneofCase.Table:
+                return (request.Table.Clone(), "table", field => "table." + field);
+            case SetEvaluationTableRequest.SourceOneofCase.FileText:
+                try
+                {
+                    return (SystemFiles.Read(request.FileText), "file", field => "file_text." + field);
+                }
+                catch (SystemValidationException e)
+                {
+                    throw new InvalidRequestException(e.Problems.Select(p => new FieldViolation("file_text." + p.Field, p.Description)).ToList());
+                }
+            case SetEvaluationTableRequest.SourceOneofCase.Xlsx:
+                var read = TargetTableWorkbook.Parse(request.Xlsx.ToByteArray(), "");
+                return (read.Table, "xlsx", field => TargetTableWorkbook.FieldOf(read, field));
+            default:
+                throw new InvalidRequestException("source", "one of template, table, file_text or xlsx");
+        }
+    }
+
+    /// <summary>GetEvaluationTableHistory.</summary>
+    public async Task<GetEvaluationTableHistoryResponse> TableHistoryAsync(EvaluationKey evaluation, CancellationToken cancellationToken) =>
+        new() { Versions = { await tables.HistoryAsync(EvaluationKeys.Format(evaluation), cancellationToken) } };
+
     /// <summary>BindEvaluationSystem: binds once per request id and recomputes when the binding in force moved.</summary>
     public async Task<BindEvaluationSystemResponse> BindAsync(BindEvaluationSystemRequest request, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using PerfEval.Contracts.Indicator.V1;
+using PerfEval.SharedKernel.Errors;
 using System.Collections.Concurrent;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Hosting.Evaluations;
@@ -54,7 +56,17 @@ public sealed class RecomputeCoordinator(ILedgerFacts ledger, IndicatorStore sto
             }
 
             var snapshot = await ledger.GetAsync(key, cancellationToken);
-            var system = await systems.ResolveAsync(evaluationKey, _ => Task.FromResult(snapshot.SubjectKind), cancellationToken);
+            IndicatorSystem system;
+            try
+            {
+                system = await systems.ResolveAsync(evaluationKey, cancellationToken);
+            }
+            catch (PreconditionFailedException e) when (e.Reason == SystemCatalog.NoTargetTable)
+            {
+                // Not a fault: the bureau has not set its table yet. SetEvaluationTable recomputes.
+                logger.LogInformation("{EvaluationKey} has no target table yet: not computed", evaluationKey);
+                return null;
+            }
             var (observations, revision) = await store.CurrentObservationsAsync(key.RegionCode, key.FiscalYear, cancellationToken);
             var facts = new EvaluationFacts(key.SubjectCode, snapshot.LedgerVersion, snapshot.Accounts, snapshot.PriorLedgerVersion,
                 snapshot.PriorAccounts, observations);

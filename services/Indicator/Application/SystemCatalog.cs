@@ -19,33 +19,26 @@ public sealed class SystemCatalog(IndicatorStore store)
     }
 
     public CompiledSystem Compiled(IndicatorSystem system) =>
-        _compiled.GetOrAdd((system.SystemCode, system.Version), _ => CompiledSystem.Compile(system));
-
-    /// <summary>The built-in system code for a subject kind.</summary>
-    public static string BuiltInCodeFor(string subjectKind) => subjectKind switch
-    {
-        "project" or "" => "department-budget",
-        _ => subjectKind,
-    };
+        _compiled.GetOrAdd((system.SystemCode, system.Version),
+            _ => CompiledSystem.Compile(system, evaluationTable: system.SystemCode.StartsWith(CompiledSystem.TableCodePrefix, StringComparison.Ordinal)));
 
     /// <summary>
-    /// The system bound to an evaluation. Never bound: the latest built-in system of the subject's
-    /// kind (a system defined later under the same code is used only when bound explicitly), pinned now so a later version of it does not silently change this evaluation.
+    /// The table an evaluation is scored with: its own (SetEvaluationTable) or a system it was bound
+    /// to explicitly (BindEvaluationSystem), or one pinned before tables existed. An evaluation with
+    /// none is not scored: a template is never applied to a county that did not choose it (DOMAIN.md §4).
     /// </summary>
-    public async Task<IndicatorSystem> ResolveAsync(string evaluationKey, Func<CancellationToken, Task<string>> subjectKind,
-        CancellationToken cancellationToken)
+    public async Task<IndicatorSystem> ResolveAsync(string evaluationKey, CancellationToken cancellationToken)
     {
-        var binding = await store.GetBindingAsync(evaluationKey, cancellationToken);
-        if (binding is null)
-        {
-            var code = BuiltInCodeFor(await subjectKind(cancellationToken));
-            var latest = await store.GetSystemAsync(code, 0, cancellationToken, builtInOnly: true)
-                ?? throw new NotFoundException($"no built-in indicator system {code}");
-            binding = await store.PinAsync(evaluationKey, latest.SystemCode, latest.Version, cancellationToken);
-        }
-        return await store.GetSystemAsync(binding.Value.SystemCode, binding.Value.Version, cancellationToken)
-            ?? throw new NotFoundException($"system {binding.Value.SystemCode} version {binding.Value.Version} is gone");
+        var binding = await store.GetBindingAsync(evaluationKey, cancellationToken)
+            ?? throw new PreconditionFailedException(
+                $"{evaluationKey} has no approved target table (绩效目标表): set one with SetEvaluationTable (from a template, a file or the bureau's xlsx); until then it is not scored",
+                NoTargetTable);
+        return await store.GetSystemAsync(binding.SystemCode, binding.Version, cancellationToken)
+            ?? throw new NotFoundException($"system {binding.SystemCode} version {binding.Version} is gone");
     }
+
+    /// <summary>ErrorInfo reason of an evaluation without a table.</summary>
+    public const string NoTargetTable = "NO_TARGET_TABLE";
 
     /// <summary>A stored system version, or the latest when <paramref name="version"/> is 0.</summary>
     public async Task<IndicatorSystem> GetAsync(string systemCode, int version, CancellationToken cancellationToken) =>

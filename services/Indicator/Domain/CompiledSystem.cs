@@ -43,13 +43,17 @@ public sealed class CompiledSystem
     /// Validates a system and completes it: targets are (re)parsed from their text, a missing direction
     /// is the one the target implies, and an item without a formula is assessed by a person.
     /// </summary>
-    public static CompiledSystem Compile(IndicatorSystem definition)
+    /// <param name="evaluationTable">An evaluation's own table, stored under "table:&lt;evaluation key&gt;", a code no catalog system may take.</param>
+    /// <summary>The code prefix of evaluations' own tables.</summary>
+    public const string TableCodePrefix = "table:";
+
+    public static CompiledSystem Compile(IndicatorSystem definition, bool evaluationTable = false)
     {
         var system = definition.Clone();
         if (system.ExactScoring == ExactScoring.Unspecified)
             system.ExactScoring = ExactScoring.Symmetric; // PerfEval's default (DOMAIN.md §5); a system says so explicitly
         var problems = new List<(string, string)>();
-        if (!Codes.IsValid(system.SystemCode))
+        if (!(evaluationTable ? system.SystemCode.StartsWith(TableCodePrefix, StringComparison.Ordinal) : Codes.IsValid(system.SystemCode)))
             problems.Add(("system_code", "lower-case letters, digits and '-', 1 to 64 characters"));
         if (system.Version < 1)
             problems.Add(("version", "must be 1 or more"));
@@ -88,6 +92,19 @@ public sealed class CompiledSystem
                 problems.Add(($"{path}.target", e.Message));
             }
             item.AssessedByPerson = item.Formula.Length == 0;
+            // Where the actual comes from: a formula is computed; without one, a qualitative target
+            // is a person's judgment and a measurable one is the bureau's declared figure (DOMAIN.md §5).
+            var qualitative = item.Target?.Parts.Any(p => p.Comparison == Comparison.Qualitative) == true || item.Direction == Direction.Qualitative;
+            if (item.Formula.Length > 0)
+            {
+                if (item.ActualSource is not (ActualSource.Unspecified or ActualSource.Formula))
+                    problems.Add(($"{path}.actual_source", "an item with a formula is computed (ACTUAL_SOURCE_FORMULA)"));
+                item.ActualSource = ActualSource.Formula;
+            }
+            else if (item.ActualSource == ActualSource.Formula)
+                problems.Add(($"{path}.actual_source", "ACTUAL_SOURCE_FORMULA needs a formula"));
+            else if (item.ActualSource == ActualSource.Unspecified)
+                item.ActualSource = qualitative ? ActualSource.Assessed : ActualSource.Declared;
             if (item.Formula.Length > 0)
             {
                 if (Unit.TryGet(item.Unit, out var unit))

@@ -50,7 +50,16 @@ public static class SystemFiles
         public string? Direction { get; set; }
         public string? Formula { get; set; }
         public string? Guidance { get; set; }
+        /// <summary>Where the actual comes from: formula / declared / assessed (or 计算 / 填报 / 评价); completed when absent.</summary>
+        public string? Source { get; set; }
     }
+
+    static readonly Dictionary<string, ActualSource> Sources = new(StringComparer.Ordinal)
+    {
+        ["formula"] = ActualSource.Formula, ["计算"] = ActualSource.Formula,
+        ["declared"] = ActualSource.Declared, ["填报"] = ActualSource.Declared,
+        ["assessed"] = ActualSource.Assessed, ["评价"] = ActualSource.Assessed,
+    };
 
     static readonly Dictionary<string, Direction> Directions = new(StringComparer.Ordinal)
     {
@@ -108,6 +117,9 @@ public static class SystemFiles
                     var direction = Direction.Unspecified;
                     if (item.Direction is { } d && !Directions.TryGetValue(d, out direction))
                         problems.Add(($"{path}.direction", $"one of {string.Join(", ", Directions.Keys)}"));
+                    var source = ActualSource.Unspecified;
+                    if (item.Source is { } src && !Sources.TryGetValue(src, out source))
+                        problems.Add(($"{path}.source", $"one of {string.Join(", ", Sources.Keys)}"));
                     level2Sum += Weight(item.Weight);
                     system.Indicators.Add(new IndicatorDefinition
                     {
@@ -121,6 +133,7 @@ public static class SystemFiles
                         Direction = direction,
                         Formula = item.Formula?.Trim() ?? "",
                         Guidance = item.Guidance?.TrimEnd() ?? "",
+                        ActualSource = source,
                     });
                 }
                 if (level2.Weight is { } w2 && Weight(w2) != level2Sum)
@@ -167,6 +180,7 @@ public static class SystemFiles
                         Direction = Directions.First(d => d.Value == i.Direction && d.Key.All(char.IsAscii)).Key,
                         Formula = i.Formula.Length > 0 ? i.Formula : null,
                         Guidance = i.Guidance.Length > 0 ? i.Guidance : null,
+                        Source = i.ActualSource == ActualSource.Declared ? "declared" : null,
                     }).ToList(),
                 }).ToList(),
             }).ToList(),

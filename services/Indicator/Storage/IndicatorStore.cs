@@ -46,9 +46,21 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         if (inserted == 1)
             return system;
         var stored = await GetSystemAsync(connection, transaction, system.SystemCode, system.Version, builtInOnly: false, cancellationToken);
-        if (!stored!.Equals(system))
+        if (!stored!.Equals(system) && !stored.Equals(WithoutActualSources(system)))
             throw new ConflictException($"system {system.SystemCode} version {system.Version} exists with a different definition; define version {system.Version + 1}", "system.version");
         return stored;
+    }
+
+    /// <summary>
+    /// The system as stored before items carried their actual source (completed at compile time from
+    /// the formula and target): such a stored version is the same definition, not a conflicting one.
+    /// </summary>
+    static IndicatorSystem WithoutActualSources(IndicatorSystem system)
+    {
+        var copy = system.Clone();
+        foreach (var item in copy.Indicators)
+            item.ActualSource = ActualSource.Unspecified;
+        return copy;
     }
 
     /// <summary>A system version, or the latest when <paramref name="version"/> is 0; null when unknown.</summary>
@@ -75,7 +87,8 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         await using var command = Sql.Command(connection, null,
             """
             select definition, built_in from indicator_systems
-            where ($1 = '' or subject_kind = $1) and (system_code > $2 or (system_code = $2 and version < $3))
+            where evaluation_key is null -- an evaluation's own table is not a catalog entry (GetEvaluationTableHistory)
+              and ($1 = '' or subject_kind = $1) and (system_code > $2 or (system_code = $2 and version < $3))
             order by system_code, version desc
             limit $4
             """, subjectKind, after.SystemCode, after.Version, limit);
@@ -107,19 +120,6 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         await using var command = Sql.Command(connection, transaction, "select system_code, version from evaluation_bindings where evaluation_key = $1", evaluationKey);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetInt32(1)) : null;
-    }
-
-    /// <summary>
-    /// Pins an evaluation to a system at first use; a pin never replaces an existing binding.
-    /// Returns the binding in force.
-    /// </summary>
-    public async Task<(string SystemCode, int Version)> PinAsync(string evaluationKey, string systemCode, int version, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await Sql.ExecuteAsync(connection, null,
-            "insert into evaluation_bindings (evaluation_key, system_code, version, explicit) values ($1, $2, $3, false) on conflict do nothing",
-            cancellationToken, evaluationKey, systemCode, version);
-        return (await GetBindingAsync(connection, null, evaluationKey, cancellationToken))!.Value;
     }
 
     /// <summary>

@@ -3,13 +3,26 @@ using Grpc.Core;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.Hosting.Evaluations;
+using PerfEval.Reporting.Application;
 using PerfEval.Reporting.Domain;
 using PerfEval.Reporting.Storage;
 
 namespace PerfEval.Reporting.Api;
 
-public sealed class ReportingApi(ReportStore store) : ReportingService.ReportingServiceBase
+public sealed class ReportingApi(ReportStore store, EvaluationTextsEditing texts) : ReportingService.ReportingServiceBase
 {
+    public override Task<GetEvaluationTextsResponse> GetEvaluationTexts(GetEvaluationTextsRequest request, ServerCallContext context)
+    {
+        EvaluationTextsRequests.Validate(request);
+        return texts.GetAsync(request.Evaluation, context.CancellationToken);
+    }
+
+    public override Task<UpdateEvaluationTextsResponse> UpdateEvaluationTexts(UpdateEvaluationTextsRequest request, ServerCallContext context)
+    {
+        EvaluationTextsRequests.Validate(request);
+        return texts.UpdateAsync(request, context.CancellationToken);
+    }
+
     const int DefaultPageSize = 50;
     const int MaxPageSize = 500;
     const int ChunkSize = 64 * 1024;

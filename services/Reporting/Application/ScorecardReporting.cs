@@ -14,9 +14,19 @@ namespace PerfEval.Reporting.Application;
 /// and publishes ReportPublished through the outbox in the same transaction. EvaluationScored carries
 /// the whole scorecard, so a stale or repeated event (an older scorecard version) is simply skipped.
 /// </summary>
-public sealed class ScorecardReporting(ReportSourcesReader upstream, ReportStore store, ReportTemplates templates,
-    IConfiguration configuration, ILogger<ScorecardReporting> logger)
+public sealed class ScorecardReporting(ReportSourcesReader upstream, ReportStore store, EvaluationTextsStore textsStore,
+    ReportTemplates templates, IConfiguration configuration, ILogger<ScorecardReporting> logger)
 {
+    /// <summary>
+    /// Renders again from the latest scorecard after the bureau changed its texts; nothing to do
+    /// before the first scorecard (the first report will print them).
+    /// </summary>
+    public async Task OnTextsChangedAsync(string evaluationKey, CancellationToken ct)
+    {
+        if (await store.LastScoredAsync(evaluationKey, ct) is { } last)
+            await OnScoredAsync(last.Scored, last.PublishedAt, ct);
+    }
+
     /// <summary>Reports are dated in China Standard Time.</summary>
     static readonly TimeSpan ChinaStandardTime = TimeSpan.FromHours(8);
 
@@ -24,13 +34,28 @@ public sealed class ScorecardReporting(ReportSourcesReader upstream, ReportStore
     public async Task OnScoredAsync(EvaluationScored scored, DateTimeOffset publishedAt, CancellationToken ct)
     {
         var evaluationKey = EvaluationKeys.Format(scored.Evaluation);
-        if (scored.ScorecardVersion <= await store.RenderedScorecardVersionAsync(evaluationKey, ct))
-            return;
-
-        var sources = await upstream.ReadAsync(scored.Evaluation, scored.LedgerVersion, ct);
-        var model = ReportModelBuilder.Build(new ReportSources(scored, sources.Balances, ReportDate(publishedAt))
+        // A texts change that lands while this render runs renders once more, so the newest report
+        // always prints the newest texts; the bound only guards against a writer that never stops.
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            ResponsibleUnit = configuration["Reporting:ResponsibleUnit"] ?? "",
+            var texts = await textsStore.GetAsync(evaluationKey, ct);
+            var rendered = await store.RenderedVersionsAsync(evaluationKey, ct);
+            if (scored.ScorecardVersion < rendered.Scorecard
+                || (scored.ScorecardVersion == rendered.Scorecard && texts.Version <= rendered.Texts))
+                return;
+            await RenderAsync(scored, publishedAt, EvaluationTextsMapping.ToDomain(texts), ct);
+        }
+    }
+
+    async Task RenderAsync(EvaluationScored scored, DateTimeOffset publishedAt, BureauTexts texts, CancellationToken ct)
+    {
+        var sources = await upstream.ReadAsync(scored.Evaluation, scored.LedgerVersion, ct);
+        var model = ReportModelBuilder.Build(new ReportSources(scored, sources.Balances, texts.Signatories.FilingDate ?? ReportDate(publishedAt))
+        {
+            // The deployment-wide unit is only a fallback for deployments that serve one bureau;
+            // the bureau's own 填报单位 (UpdateEvaluationTexts) wins.
+            ResponsibleUnit = texts.Signatories.FilingUnit.Length > 0 ? texts.Signatories.FilingUnit : configuration["Reporting:ResponsibleUnit"] ?? "",
+            Texts = texts,
             Metrics = sources.Metrics,
             LedgerFindings = sources.LedgerFindings,
             IndicatorFindings = sources.IndicatorFindings,
@@ -53,10 +78,11 @@ public sealed class ScorecardReporting(ReportSourcesReader upstream, ReportStore
             ValueVersion = scored.ValueVersion,
             ReportDate = model.ReportDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ContentSha256 = rendered.ContentSha256,
+            TextsVersion = texts.Version,
         };
-        var stored = await store.SaveAsync(published, rendered.Files, ct, model.Inputs);
-        logger.LogInformation("Report version {ReportVersion} rendered from scorecard version {ScorecardVersion} and ledger version {LedgerVersion}",
-            stored?.ReportVersion, scored.ScorecardVersion, model.Inputs.LedgerVersion);
+        var stored = await store.SaveAsync(published, rendered.Files, ct, model.Inputs, (scored, publishedAt));
+        logger.LogInformation("Report version {ReportVersion} rendered from scorecard version {ScorecardVersion}, ledger version {LedgerVersion} and texts version {TextsVersion}",
+            stored?.ReportVersion, scored.ScorecardVersion, model.Inputs.LedgerVersion, texts.Version);
     }
 
     /// <summary>

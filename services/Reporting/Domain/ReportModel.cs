@@ -34,6 +34,8 @@ public sealed record ReportModel
 
     /// <summary>Header money block of the self-evaluation table (年初预算数, 全年预算数, 全年执行数 …).</summary>
     public BudgetHeader Budget { get; init; } = new(null, null, null, null, null);
+    /// <summary>The bureau's own words and signatories, printed verbatim (or 待填写 where missing).</summary>
+    public BureauTexts Texts { get; init; } = BureauTexts.None;
     /// <summary>年度总体目标 and 实际完成情况, as text.</summary>
     public string OverallTarget { get; init; } = "";
     public string OverallResult { get; init; } = "";

@@ -14,6 +14,8 @@ namespace PerfEval.Reporting.Domain;
 public sealed record ReportSources(EvaluationScored Scorecard, GetBalancesResponse Balances, DateOnly ReportDate)
 {
     public string ResponsibleUnit { get; init; } = "";
+    /// <summary>The bureau's own words (UpdateEvaluationTexts); <see cref="BureauTexts.None"/> before any were entered.</summary>
+    public BureauTexts Texts { get; init; } = BureauTexts.None;
     public GetFundMetricsResponse? Metrics { get; init; }
     public GetReconciliationFindingsResponse? LedgerFindings { get; init; }
     public IndicatorFindings? IndicatorFindings { get; init; }
@@ -51,6 +53,9 @@ public static partial class ReportModelBuilder
             TableKind = subject?.Kind == SubjectKind.TransferFund ? SelfEvaluationTableKind.TransferRegional : SelfEvaluationTableKind.ScoredProject,
             ReportDate = sources.ReportDate,
             ResponsibleUnit = sources.ResponsibleUnit,
+            Texts = sources.Texts,
+            OverallTarget = sources.Texts.OverallGoalExpected,
+            OverallResult = sources.Texts.OverallGoalAchieved,
             Inputs = new InputVersions(sources.Metrics?.LedgerVersion ?? sources.Balances.LedgerVersion, s.ValueVersion, s.ScorecardVersion)
             {
                 FindingsLedgerVersion = sources.LedgerFindings?.LedgerVersion ?? 0,

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
 using PerfEval.Contracts.Events.V1;
@@ -12,19 +13,34 @@ namespace PerfEval.Reporting.Storage;
 
 public sealed class ReportStore(NpgsqlDataSource dataSource)
 {
-    public async Task<long> RenderedScorecardVersionAsync(string evaluationKey, CancellationToken cancellationToken)
+    /// <summary>The scorecard and texts versions the latest report version was rendered from (0, 0 before the first).</summary>
+    public async Task<(long Scorecard, long Texts)> RenderedVersionsAsync(string evaluationKey, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("select scorecard_version from evaluation_state where evaluation_key = $1");
+        await using var command = dataSource.CreateCommand("select scorecard_version, texts_version from evaluation_state where evaluation_key = $1");
         command.Parameters.Add(new NpgsqlParameter { Value = evaluationKey });
-        return await command.ExecuteScalarAsync(cancellationToken) is long v ? v : 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
+    }
+
+    /// <summary>The latest scorecard a report was rendered from, with its publish time; null before the first report.</summary>
+    public async Task<(EvaluationScored Scored, DateTimeOffset PublishedAt)?> LastScoredAsync(string evaluationKey, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "select last_scored, last_scored_at from evaluation_state where evaluation_key = $1 and last_scored is not null");
+        command.Parameters.Add(new NpgsqlParameter { Value = evaluationKey });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return (EvaluationScored.Parser.ParseFrom((byte[])reader[0]), reader.GetFieldValue<DateTimeOffset>(1));
     }
 
     /// <summary>
     /// Stores a new report version with its files and the ReportPublished event, unless a version
-    /// rendered from this or a newer scorecard exists. Returns the event, or null.
+    /// rendered from a newer scorecard, or from this scorecard and these or newer texts, exists.
+    /// Keeps <paramref name="scored"/> so a later texts change can render again. Returns the event, or null.
     /// </summary>
     public async Task<ReportPublished?> SaveAsync(ReportPublished published, IReadOnlyList<ReportFile> files, CancellationToken cancellationToken,
-        InputVersions? inputs = null)
+        InputVersions? inputs = null, (EvaluationScored Event, DateTimeOffset PublishedAt)? scored = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -32,10 +48,11 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
 
         var state = await Sql.LockStateRowAsync(connection, transaction,
             "insert into evaluation_state (evaluation_key) values ($1) on conflict do nothing",
-            "select scorecard_version, report_version from evaluation_state where evaluation_key = $1 for update",
+            "select scorecard_version, report_version, texts_version from evaluation_state where evaluation_key = $1 for update",
             cancellationToken, evaluationKey);
-        var (scorecardVersion, reportVersion) = ((long)state[0], (long)state[1]);
-        if (published.ScorecardVersion <= scorecardVersion)
+        var (scorecardVersion, reportVersion, textsVersion) = ((long)state[0], (long)state[1], (long)state[2]);
+        if (published.ScorecardVersion < scorecardVersion
+            || (published.ScorecardVersion == scorecardVersion && published.TextsVersion <= textsVersion))
             return null;
 
         published.ReportVersion = reportVersion + 1;
@@ -43,15 +60,19 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
             """
             insert into report_versions (evaluation_key, report_version, scorecard_version, total, grade,
                                          ledger_version, value_version, report_date, content_sha256,
-                                         findings_ledger_version, findings_value_version)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                         findings_ledger_version, findings_value_version, texts_version)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
             """,
             cancellationToken, evaluationKey, published.ReportVersion, published.ScorecardVersion, published.Total, published.Grade,
             published.LedgerVersion, published.ValueVersion, published.ReportDate, published.ContentSha256,
-            inputs?.FindingsLedgerVersion ?? 0L, inputs?.FindingsValueVersion ?? 0L);
+            inputs?.FindingsLedgerVersion ?? 0L, inputs?.FindingsValueVersion ?? 0L, published.TextsVersion);
         await Sql.ExecuteAsync(connection, transaction,
-            "update evaluation_state set scorecard_version = $2, report_version = $3 where evaluation_key = $1",
-            cancellationToken, evaluationKey, published.ScorecardVersion, published.ReportVersion);
+            "update evaluation_state set scorecard_version = $2, report_version = $3, texts_version = $4 where evaluation_key = $1",
+            cancellationToken, evaluationKey, published.ScorecardVersion, published.ReportVersion, published.TextsVersion);
+        if (scored is { } last)
+            await Sql.ExecuteAsync(connection, transaction,
+                "update evaluation_state set last_scored = $2, last_scored_at = $3 where evaluation_key = $1",
+                cancellationToken, evaluationKey, last.Event.ToByteArray(), last.PublishedAt);
         foreach (var file in files)
         {
             await using var insertFile = new NpgsqlCommand(
@@ -75,7 +96,7 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
         await using var command = dataSource.CreateCommand(
             """
             select v.report_version, v.scorecard_version, v.total, v.grade, v.created_at, f.format, f.sha256, length(f.content),
-                   v.ledger_version, v.value_version, v.report_date, v.content_sha256
+                   v.ledger_version, v.value_version, v.report_date, v.content_sha256, v.texts_version
             from report_versions v join report_files f using (evaluation_key, report_version)
             where v.evaluation_key = $1 and v.report_version < $2
               and v.report_version in (select report_version from report_versions where evaluation_key = $1 and report_version < $2
@@ -102,6 +123,7 @@ public sealed class ReportStore(NpgsqlDataSource dataSource)
                     ValueVersion = reader.GetInt64(9),
                     ReportDate = reader.GetString(10),
                     ContentSha256 = reader.GetString(11),
+                    TextsVersion = reader.GetInt64(12),
                 });
             versions[^1].Formats.Add(new ReportFormat { Format = ReportFileFormats.FromName(reader.GetString(5)), Sha256 = reader.GetString(6), SizeBytes = reader.GetInt32(7) });
         }

@@ -23,6 +23,7 @@ public static class JiashiResidentFund
             RequestId = Guid.NewGuid().ToString(), RegionCode = evaluation.RegionCode, SubjectCode = evaluation.SubjectCode,
             Kind = SubjectKind.ResidentFund, Name = Jiashi2020.ResidentFundName,
         }, deadline: DateTime.UtcNow.AddSeconds(30));
+        await cluster.AdoptTemplateAsync(evaluation, "resident-fund");
         foreach (var (account, budget) in new[] { ("4001", Jiashi2020.IncomeBudgetWanYuan), ("5001", Jiashi2020.BenefitBudgetWanYuan) })
             await cluster.Ledger.SetBudgetAsync(new SetBudgetRequest
             {

@@ -40,6 +40,21 @@ public class PerfEvalCluster : IAsyncLifetime
     public string Token(string subject, string region, TimeSpan? lifetime = null) =>
         AccessTokens.Mint(Auth, subject, region, lifetime ?? TimeSpan.FromHours(1));
 
+    /// <summary>
+    /// Gives an evaluation its target table from a template as it stands (SetEvaluationTable): an
+    /// evaluation without a table is not scored, and most tests score against the built-in tables.
+    /// </summary>
+    public async Task AdoptTemplateAsync(Contracts.Common.V1.EvaluationKey evaluation, string template)
+    {
+        await Indicator.SetEvaluationTableAsync(new Contracts.Indicator.V1.SetEvaluationTableRequest
+        {
+            RequestId = Guid.NewGuid().ToString(),
+            Evaluation = evaluation,
+            Reason = "预算批复（测试：采用模板）",
+            Template = new Contracts.Indicator.V1.TemplateReference { SystemCode = template },
+        }, deadline: DateTime.UtcNow.AddSeconds(30));
+    }
+
     public ServiceProcess LedgerProcess { get; private set; } = null!;
     public ServiceProcess IndicatorProcess { get; private set; } = null!;
     public ServiceProcess ScoringProcess { get; private set; } = null!;

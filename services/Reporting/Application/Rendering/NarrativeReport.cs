@@ -11,7 +11,7 @@ namespace PerfEval.Reporting.Application.Rendering;
 /// <summary>Markdown and HTML renderings of the 绩效自评报告, and the Markdown that the docx is built from.</summary>
 public static partial class NarrativeReport
 {
-    static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UsePipeTables().Build();
+    static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder().UsePipeTables().DisableHtml().Build(); // bureau texts are printed as text, never as markup a portal would run
 
     public static MarkdownPipeline MarkdownPipeline => Pipeline;
 
@@ -69,8 +69,16 @@ static class ReportView
             ["fiscal_year"] = m.FiscalYear,
             ["report_date"] = Display.Date(m.ReportDate),
             ["responsible_unit"] = Or(m.ResponsibleUnit),
-            ["overall_target"] = Or(m.OverallTarget),
-            ["overall_result"] = Or(m.OverallResult),
+            ["overall_target"] = Pending(m.OverallTarget),
+            ["overall_result"] = Pending(m.OverallResult),
+            ["pending"] = BureauTexts.Pending,
+            ["basic_situation"] = m.Texts.BasicSituation,
+            ["problems"] = Pending(m.Texts.Problems),
+            ["result_application"] = Pending(m.Texts.ResultApplication),
+            ["other_matters"] = m.Texts.OtherMatters,
+            ["preparer"] = Pending(m.Texts.Signatories.Preparer),
+            ["phone"] = Pending(m.Texts.Signatories.Phone),
+            ["unit_head"] = Pending(m.Texts.Signatories.UnitHead),
             ["scored"] = m.Total is not null,
             ["total"] = m.Total is { } t ? Display.Number(t) : Display.NoData,
             ["grade"] = Or(m.Grade),
@@ -179,4 +187,7 @@ static class ReportView
     };
 
     static string Or(string text) => text.Length == 0 ? Display.NoData : text;
+
+    /// <summary>A text only the bureau can write: 待填写 until it does, never a drafted sentence.</summary>
+    static string Pending(string text) => text.Length == 0 ? BureauTexts.Pending : text;
 }
