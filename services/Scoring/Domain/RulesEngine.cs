@@ -20,6 +20,10 @@ public sealed record ScoringInputs
     public IReadOnlyDictionary<string, DeviationNote> Notes { get; init; } = new Dictionary<string, DeviationNote>();
     /// <summary>Actuals as the bureau typed them (DeclaredActual), verbatim, e.g. "100%", "280%", "413449人".</summary>
     public IReadOnlyDictionary<string, string> DeclaredActuals { get; init; } = new Dictionary<string, string>();
+    /// <summary>Where each declared actual comes from (数据来源 / 佐证), by code.</summary>
+    public IReadOnlyDictionary<string, string> DeclaredSources { get; init; } = new Dictionary<string, string>();
+    /// <summary>A reviewer's 不予认可 of a declared value, by code.</summary>
+    public IReadOnlyDictionary<string, Refusal> Refusals { get; init; } = new Dictionary<string, Refusal>();
     /// <summary>Findings reported beside the scores (e.g. unbudgeted spending), passed through.</summary>
     public IReadOnlyList<string> Findings { get; init; } = [];
 }
@@ -64,7 +68,30 @@ public static partial class RulesEngine
                 differences.Add(new DeclaredDifference(item.Code, item.Definition.Name, declared, declaredValue, item.Actual));
         }
 
-        return new Scorecard(items, level1, level2, total, grades.For(total), deviations, differences, inputs.Findings);
+        var findings = inputs.Findings.ToList();
+        if (EveryDeclaredActualEqualsItsTarget(items, inputs) is { } count)
+            findings.Add($"填报的{count}项实际完成值均与指标值完全相同，请提供佐证");
+
+        // DOMAIN.md §5: an item with no value at all leaves the evaluation incomplete — grade 待定, never
+        // a 差 built on zeros. The total still adds what is scored, so a reader sees how far it got.
+        var grade = items.Any(i => i.Score is null) ? Scorecard.PendingGrade : grades.For(total);
+        return new Scorecard(items, level1, level2, total, grade, deviations, differences, findings);
+    }
+
+    /// <summary>
+    /// DOMAIN.md §7: a table whose every typed actual is its target verbatim (Jiashi 2020: ten of ten) was
+    /// filled in, not measured. Counts the single-bound and exact items with a declared number (a range
+    /// has no one value to copy); null unless there are at least three and all equal their target.
+    /// </summary>
+    static int? EveryDeclaredActualEqualsItsTarget(IReadOnlyList<ItemScore> items, ScoringInputs inputs)
+    {
+        var checkedItems = items
+            .Where(i => i.Rule is ItemRule.HigherIsBetter or ItemRule.LowerIsBetter or ItemRule.Exact)
+            .Select(i => (Declared: inputs.DeclaredActuals.TryGetValue(i.Code, out var typed) ? ParseDeclared(typed) : null,
+                Target: i.Definition.Target?.Parts.Count == 1 && TryParse(i.Definition.Target.Parts[0].Value, out var t) ? t : (decimal?)null))
+            .Where(x => x.Declared is not null && x.Target is not null)
+            .ToList();
+        return checkedItems.Count >= 3 && checkedItems.All(x => x.Declared == x.Target) ? checkedItems.Count : null;
     }
 
     /// <summary>Parses every weight and checks they add up to 100; refuses the system with the actual sum.</summary>
@@ -99,6 +126,8 @@ public static partial class RulesEngine
         decimal? actual = null;
         decimal? raw = null;
         string? noValue = null;
+        var origin = ActualOrigin.None;
+        Refusal? refusal = null;
         var met = false;
         IReadOnlyList<PartScore> parts = [];
 
@@ -113,6 +142,7 @@ public static partial class RulesEngine
                     // judgment made under an older, heavier weight inside this one.
                     raw = Math.Clamp(assessment.Score, 0m, weight);
                     met = assessment.Band == QualitativeBand.Achieved;
+                    origin = ActualOrigin.Assessed;
                 }
                 break;
             case ItemRule.BudgetExecution:
@@ -121,6 +151,7 @@ public static partial class RulesEngine
                 {
                     raw = ScoringRules.BudgetExecution(rate, weight);
                     met = rate >= 100m;
+                    origin = ActualOrigin.Computed;
                     parts = [new PartScore("", "100%", weight, rate, raw, met, rate - 100m)];
                 }
                 else
@@ -132,12 +163,29 @@ public static partial class RulesEngine
                     throw new InvalidSystemException($"indicator {d.Code} has no parsed target");
                 var share = weight / targetParts.Count;
                 var compound = targetParts.Count > 1;
+                // Precedence (DOMAIN.md §5): the computed value, else the bureau's declared one, else nothing.
+                // A compound target's declared figure cannot be split into its parts, so it is never scored.
+                if (!compound && inputs.Actuals.GetValueOrDefault(d.Code) is null
+                    && inputs.DeclaredActuals.TryGetValue(d.Code, out var typed) && ParseDeclared(typed) is { } declaredValue)
+                {
+                    origin = ActualOrigin.Declared;
+                    if (inputs.Refusals.TryGetValue(d.Code, out var refused))
+                    {
+                        refusal = refused;
+                        actual = declaredValue;
+                        raw = 0m;
+                        parts = [ScorePart(d, targetParts[0], share, declaredValue, asHigherIsBetter) with { RawScore = 0m, Met = false }];
+                        break;
+                    }
+                }
                 var scored = targetParts.Select(p =>
                 {
                     var key = compound ? $"{d.Code}:{p.Label}" : d.Code;
-                    var value = inputs.Actuals.GetValueOrDefault(key);
+                    var value = origin == ActualOrigin.Declared ? ParseDeclared(inputs.DeclaredActuals[d.Code]) : inputs.Actuals.GetValueOrDefault(key);
                     return ScorePart(d, p, share, value, asHigherIsBetter);
                 }).ToList();
+                if (origin == ActualOrigin.None && scored.All(p => p.Actual is not null))
+                    origin = ActualOrigin.Computed;
                 parts = scored;
                 actual = compound ? null : scored[0].Actual;
                 if (scored.Any(p => p.RawScore is null))
@@ -156,7 +204,12 @@ public static partial class RulesEngine
         decimal? computed = raw is { } s ? ScoringRules.RoundScore(Math.Max(0m, Math.Min(s, weight) - deducted)) : null;
         var effective = @override?.Score ?? computed;
         return new ItemScore(d, weight, rule, actual, parts, noValue, assessment, ruleScore, deducted, deductions, computed,
-            @override, effective, met, note);
+            @override, effective, met, note)
+        {
+            Origin = origin,
+            DeclaredSource = origin == ActualOrigin.Declared ? inputs.DeclaredSources.GetValueOrDefault(d.Code) ?? "" : "",
+            Refusal = refusal,
+        };
     }
 
     static PartScore ScorePart(IndicatorDefinition d, TargetPart p, decimal share, decimal? actual, bool asHigherIsBetter)

@@ -16,6 +16,22 @@ public enum ItemRule
     BudgetExecution,
 }
 
+/// <summary>Where the actual an item was scored on came from (DOMAIN.md §5).</summary>
+public enum ActualOrigin
+{
+    /// <summary>No value: the item leaves the scorecard incomplete unless overridden.</summary>
+    None,
+    /// <summary>Computed by the indicator service from the ledger and observations.</summary>
+    Computed,
+    /// <summary>The bureau's declared figure, scored as declared and unverified (填报，未核实).</summary>
+    Declared,
+    /// <summary>A person's qualitative judgment.</summary>
+    Assessed,
+}
+
+/// <summary>A reviewer's 不予认可 of a declared value: the item then scores 0, the declared value kept beside it.</summary>
+public sealed record Refusal(string Reason, string Author);
+
 /// <summary>An assessor's override of an item's score: stored beside the computed one, and it counts.</summary>
 public sealed record ScoreOverride(decimal Score, string Author, string Reason);
 
@@ -51,6 +67,13 @@ public sealed record ItemScore(
     DeviationNote? Note)
 {
     public string Code => Definition.Code;
+    public ActualOrigin Origin { get; init; }
+    /// <summary>Where the bureau says a declared value comes from (数据来源 / 佐证).</summary>
+    public string DeclaredSource { get; init; } = "";
+    /// <summary>The reviewer's refusal of the declared value, when there is one (the item then scores 0).</summary>
+    public Refusal? Refusal { get; init; }
+    /// <summary>Scored on the bureau's own figure, not verified and not refused.</summary>
+    public bool Unverified => Origin == ActualOrigin.Declared && Refusal is null && Score is not null;
 }
 
 /// <summary>A subtotal per 一级 (Level2 null) or per 二级 inside its 一级.</summary>
@@ -73,6 +96,17 @@ public sealed record Scorecard(
     IReadOnlyList<DeclaredDifference> DeclaredDifferences,
     IReadOnlyList<string> Findings)
 {
+    /// <summary>The grade of a scorecard with an item that has neither a value nor a refusal: never 差 built on zeros.</summary>
+    public const string PendingGrade = "待定";
+
+    /// <summary>Codes of the items without a score (no value, no judgment, no refusal, no override).</summary>
+    public IReadOnlyList<string> Incomplete => [.. Items.Where(i => i.Score is null).Select(i => i.Code)];
+
+    public bool IsComplete => Incomplete.Count == 0;
+
+    /// <summary>Points resting on declared values nobody verified (填报，未核实), counted apart from the total.</summary>
+    public decimal UnverifiedPoints => Items.Where(i => i.Unverified).Sum(i => i.Score!.Value);
+
     /// <summary>Codes of the deviations that still need a 偏差原因分析及改进措施.</summary>
     public IReadOnlyList<string> MissingNotes => [.. Deviations.Where(d => d.Note is null).Select(d => d.Code)];
 
