@@ -2,6 +2,7 @@ using System.Globalization;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
+using PerfEval.Scoring.Application;
 using PerfEval.Scoring.Domain;
 using static PerfEval.Scoring.Tests.Systems;
 
@@ -104,7 +105,7 @@ public class IndicatorInputsTests
         EvaluationScored Scored(GetIndicatorValuesResponse values, long version)
         {
             var card = RulesEngine.Score(System(), ScoringInputsBuilder.Build(values.Values, []), Grades.Default);
-            var scored = ScorecardMessages.ToEvent(card, System(), new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 }, values.ValueVersion, values.LedgerVersion);
+            var scored = ScoringMessages.ToEvent(card, System(), new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 }, values.ValueVersion, values.LedgerVersion);
             scored.ScorecardVersion = version;
             return scored;
         }

@@ -2,6 +2,7 @@ using System.Globalization;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
+using PerfEval.Scoring.Application;
 using PerfEval.Scoring.Domain;
 using static PerfEval.Scoring.Tests.Systems;
 
@@ -18,7 +19,7 @@ public class JudgmentAndChangeTests
         var system = System();
         var values = new List<IndicatorValue> { new() { IndicatorCode = "rate", Value = rate?.ToString(CultureInfo.InvariantCulture) ?? "" } };
         var card = RulesEngine.Score(system, ScoringInputsBuilder.Build(values, judgments), Grades.Default);
-        var scored = ScorecardMessages.ToEvent(card, system, new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 }, valueVersion, valueVersion * 10);
+        var scored = ScoringMessages.ToEvent(card, system, new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 }, valueVersion, valueVersion * 10);
         scored.ScorecardVersion = version;
         return scored;
     }

@@ -2,16 +2,15 @@ using System.Globalization;
 using Grpc.Core;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Scoring.V1;
-using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.SharedKernel.Requests;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Scoring.Domain;
-using PerfEval.Scoring.Storage;
+using PerfEval.Scoring.Application;
 
 namespace PerfEval.Scoring.Api;
 
-public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServiceBase
+public sealed class ScoringApi(JudgmentSubmission judgments, ScorecardQueries queries) : ScoringService.ScoringServiceBase
 {
     const int MaxTextLength = 4000;
 
@@ -20,8 +19,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         var violations = new FieldViolations();
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         violations.ThrowIfAny();
-        var key = EvaluationKeys.Format(request.Evaluation);
-        return await store.GetLatestAsync(key, context.CancellationToken) ?? throw RpcErrors.NotFound($"no scorecard for {key} yet", NotFoundException.EvaluationNotFound);
+        return await queries.GetScorecardAsync(request.Evaluation, context.CancellationToken);
     }
 
     public override async Task<SubmitAssessmentResponse> SubmitAssessment(SubmitAssessmentRequest request, ServerCallContext context)
@@ -34,7 +32,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         violations.ThrowIfAny();
         var judgment = new Judgment(Domain.JudgmentKind.Assessment, request.IndicatorCode, (Domain.QualitativeBand)(int)request.Band, score,
             request.Description.Trim(), request.Author.Trim());
-        var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await judgments.SubmitAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
         return new SubmitAssessmentResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
 
@@ -47,7 +45,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         Text(request.Reason, "reason", violations);
         violations.ThrowIfAny();
         var judgment = new Judgment(Domain.JudgmentKind.Override, request.IndicatorCode, null, score, request.Reason.Trim(), request.Author.Trim());
-        var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await judgments.SubmitAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
         return new SubmitOverrideResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
 
@@ -60,7 +58,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         Text(request.Reason, "reason", violations);
         violations.ThrowIfAny();
         var judgment = new Judgment(Domain.JudgmentKind.Deduction, request.IndicatorCode, null, points, request.Reason.Trim(), request.Author.Trim());
-        var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await judgments.SubmitAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
         return new SubmitDeductionResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
 
@@ -70,7 +68,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         Text(request.Note, "note", violations);
         violations.ThrowIfAny();
         var judgment = new Judgment(Domain.JudgmentKind.DeviationNote, request.IndicatorCode, null, null, request.Note.Trim(), request.Author.Trim());
-        var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await judgments.SubmitAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
         return new SubmitDeviationNoteResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
 
@@ -83,13 +81,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         if (request.ToVersion <= request.FromVersion)
             violations.Add("to_version", "must be above from_version");
         violations.ThrowIfAny();
-        var key = EvaluationKeys.Format(request.Evaluation);
-        var from = await store.GetVersionAsync(key, request.FromVersion, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"{key} has no scorecard version {request.FromVersion}");
-        var to = await store.GetVersionAsync(key, request.ToVersion, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"{key} has no scorecard version {request.ToVersion}");
-        return ChangeExplainer.Explain(from.Scored, to.Scored,
-            IndicatorInputs.Lineage(from.Values), IndicatorInputs.Lineage(to.Values));
+        return await queries.ExplainChangeAsync(request.Evaluation, request.FromVersion, request.ToVersion, context.CancellationToken);
     }
 
     public override async Task<GetMonitoringResponse> GetMonitoring(GetMonitoringRequest request, ServerCallContext context)
@@ -105,8 +97,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
                 violations.Add("as_of", "must be a date yyyy-MM-dd or empty");
         }
         violations.ThrowIfAny();
-        return await store.GetMonitoringAsync(request.Evaluation, asOf, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"no scorecard for {EvaluationKeys.Format(request.Evaluation)} yet", NotFoundException.EvaluationNotFound);
+        return await queries.GetMonitoringAsync(request.Evaluation, asOf, context.CancellationToken);
     }
 
     public override async Task<ListJudgmentsResponse> ListJudgments(ListJudgmentsRequest request, ServerCallContext context)
@@ -119,7 +110,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         if (request.PageToken.Length > 0 && (!long.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out afterId) || afterId < 1))
             violations.Add("page_token", "is not a token this service gave out");
         violations.ThrowIfAny();
-        return await store.ListJudgmentsAsync(EvaluationKeys.Format(request.Evaluation), request.IndicatorCode,
+        return await queries.ListJudgmentsAsync(request.Evaluation, request.IndicatorCode,
             request.PageSize == 0 ? 100 : request.PageSize, afterId, context.CancellationToken);
     }
 

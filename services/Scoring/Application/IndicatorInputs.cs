@@ -1,7 +1,8 @@
 using PerfEval.Contracts.Indicator.V1;
 using Ledger = PerfEval.Contracts.Ledger.V1;
+using PerfEval.Scoring.Domain;
 
-namespace PerfEval.Scoring.Domain;
+namespace PerfEval.Scoring.Application;
 
 /// <summary>
 /// Maps what the indicator service reports beside the values (reconciliation findings, lineage) onto the

@@ -1,8 +1,9 @@
 using System.Globalization;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Scoring.V1;
+using PerfEval.Scoring.Domain;
 
-namespace PerfEval.Scoring.Domain;
+namespace PerfEval.Scoring.Application;
 
 /// <summary>
 /// Explains a change of score between two stored scorecard versions: which items moved, by how much,
