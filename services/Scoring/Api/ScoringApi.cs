@@ -22,54 +22,85 @@ public sealed class ScoringApi(JudgmentSubmission judgments, ScorecardQueries qu
         return await queries.GetScorecardAsync(request.Evaluation, context.CancellationToken);
     }
 
+    // The four judgment RPCs differ only in their fields; each names them and shares one path (SubmitAsync).
+
     public override async Task<SubmitAssessmentResponse> SubmitAssessment(SubmitAssessmentRequest request, ServerCallContext context)
     {
-        var violations = Common(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author);
-        var score = Decimal(request.Score, "score", violations);
-        if (request.Band == Contracts.Scoring.V1.QualitativeBand.Unspecified || !Enum.IsDefined(request.Band))
-            violations.Add("band", "must be ACHIEVED, PARTLY_ACHIEVED or NOT_ACHIEVED");
-        Text(request.Description, "description", violations);
-        violations.ThrowIfAny();
-        var judgment = new Judgment(Domain.JudgmentKind.Assessment, request.IndicatorCode, (Domain.QualitativeBand)(int)request.Band, score,
-            request.Description.Trim(), request.Author.Trim());
-        var result = await judgments.SubmitAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await SubmitAsync(Contracts.Scoring.V1.JudgmentKind.Assessment, request,
+            new JudgmentFields(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author, request.Description, request.Score, request.Band),
+            context);
         return new SubmitAssessmentResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
 
     public override async Task<SubmitOverrideResponse> SubmitOverride(SubmitOverrideRequest request, ServerCallContext context)
     {
-        var violations = Common(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author);
-        var score = Decimal(request.Score, "score", violations);
-        if (score < 0)
-            violations.Add("score", "must not be negative");
-        Text(request.Reason, "reason", violations);
-        violations.ThrowIfAny();
-        var judgment = new Judgment(Domain.JudgmentKind.Override, request.IndicatorCode, null, score, request.Reason.Trim(), request.Author.Trim());
-        var result = await judgments.SubmitAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await SubmitAsync(Contracts.Scoring.V1.JudgmentKind.Override, request,
+            new JudgmentFields(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author, request.Reason, request.Score), context);
         return new SubmitOverrideResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
 
     public override async Task<SubmitDeductionResponse> SubmitDeduction(SubmitDeductionRequest request, ServerCallContext context)
     {
-        var violations = Common(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author);
-        var points = Decimal(request.Points, "points", violations);
-        if (points <= 0)
-            violations.Add("points", "must be above 0");
-        Text(request.Reason, "reason", violations);
-        violations.ThrowIfAny();
-        var judgment = new Judgment(Domain.JudgmentKind.Deduction, request.IndicatorCode, null, points, request.Reason.Trim(), request.Author.Trim());
-        var result = await judgments.SubmitAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await SubmitAsync(Contracts.Scoring.V1.JudgmentKind.Deduction, request,
+            new JudgmentFields(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author, request.Reason, request.Points), context);
         return new SubmitDeductionResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
 
     public override async Task<SubmitDeviationNoteResponse> SubmitDeviationNote(SubmitDeviationNoteRequest request, ServerCallContext context)
     {
-        var violations = Common(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author);
-        Text(request.Note, "note", violations);
-        violations.ThrowIfAny();
-        var judgment = new Judgment(Domain.JudgmentKind.DeviationNote, request.IndicatorCode, null, null, request.Note.Trim(), request.Author.Trim());
-        var result = await judgments.SubmitAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await SubmitAsync(Contracts.Scoring.V1.JudgmentKind.DeviationNote, request,
+            new JudgmentFields(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author, request.Note), context);
         return new SubmitDeviationNoteResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
+    }
+
+    /// <summary>The fields every judgment request has, by meaning; <see cref="Amount"/> is the score or points ("" for a note).</summary>
+    sealed record JudgmentFields(string RequestId, EvaluationKey? Evaluation, string IndicatorCode, string Author, string Text,
+        string Amount = "", Contracts.Scoring.V1.QualitativeBand Band = Contracts.Scoring.V1.QualitativeBand.Unspecified);
+
+    /// <summary>What differs between the kinds: the request's field names and the domain kind.</summary>
+    sealed record KindFields(Domain.JudgmentKind Kind, string? AmountField, string TextField);
+
+    static KindFields FieldsOf(Contracts.Scoring.V1.JudgmentKind kind) => kind switch
+    {
+        Contracts.Scoring.V1.JudgmentKind.Assessment => new(Domain.JudgmentKind.Assessment, "score", "description"),
+        Contracts.Scoring.V1.JudgmentKind.Override => new(Domain.JudgmentKind.Override, "score", "reason"),
+        Contracts.Scoring.V1.JudgmentKind.Deduction => new(Domain.JudgmentKind.Deduction, "points", "reason"),
+        Contracts.Scoring.V1.JudgmentKind.DeviationNote => new(Domain.JudgmentKind.DeviationNote, null, "note"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>Validates a judgment request of <paramref name="kind"/> (every bad field at once) and submits it.</summary>
+    async Task<JudgmentResult> SubmitAsync(Contracts.Scoring.V1.JudgmentKind kind, Google.Protobuf.IMessage request, JudgmentFields fields,
+        ServerCallContext context)
+    {
+        var (domainKind, amountField, textField) = FieldsOf(kind);
+        var violations = new FieldViolations();
+        RequestIdRule.Validate(fields.RequestId, violations);
+        EvaluationKeys.Validate(fields.Evaluation, "evaluation", violations);
+        if (fields.IndicatorCode.Length is 0 or > 64)
+            violations.Add("indicator_code", "must be 1 to 64 characters");
+        if (string.IsNullOrWhiteSpace(fields.Author) || fields.Author.Length > 200)
+            violations.Add("author", "is required (1 to 200 characters)");
+        decimal? amount = amountField is null ? null : Decimal(fields.Amount, amountField, violations);
+        switch (domainKind)
+        {
+            case Domain.JudgmentKind.Assessment when fields.Band == Contracts.Scoring.V1.QualitativeBand.Unspecified || !Enum.IsDefined(fields.Band):
+                violations.Add("band", "must be ACHIEVED, PARTLY_ACHIEVED or NOT_ACHIEVED");
+                break;
+            case Domain.JudgmentKind.Override when amount < 0:
+                violations.Add("score", "must not be negative");
+                break;
+            case Domain.JudgmentKind.Deduction when amount <= 0:
+                violations.Add("points", "must be above 0");
+                break;
+        }
+        if (string.IsNullOrWhiteSpace(fields.Text) || fields.Text.Length > MaxTextLength)
+            violations.Add(textField, $"is required (1 to {MaxTextLength} characters)");
+        violations.ThrowIfAny();
+
+        Domain.QualitativeBand? band = domainKind == Domain.JudgmentKind.Assessment ? (Domain.QualitativeBand)(int)fields.Band : null;
+        var judgment = new Judgment(domainKind, fields.IndicatorCode, band, amount, fields.Text.Trim(), fields.Author.Trim());
+        return await judgments.SubmitAsync(fields.Evaluation!, fields.RequestId, request, judgment, context.CancellationToken);
     }
 
     public override async Task<ExplainChangeResponse> ExplainChange(ExplainChangeRequest request, ServerCallContext context)
@@ -114,29 +145,11 @@ public sealed class ScoringApi(JudgmentSubmission judgments, ScorecardQueries qu
             request.PageSize == 0 ? 100 : request.PageSize, afterId, context.CancellationToken);
     }
 
-    static FieldViolations Common(string requestId, EvaluationKey? evaluation, string indicatorCode, string author)
-    {
-        var violations = new FieldViolations();
-        RequestIdRule.Validate(requestId, violations);
-        EvaluationKeys.Validate(evaluation, "evaluation", violations);
-        if (indicatorCode.Length is 0 or > 64)
-            violations.Add("indicator_code", "must be 1 to 64 characters");
-        if (string.IsNullOrWhiteSpace(author) || author.Length > 200)
-            violations.Add("author", "is required (1 to 200 characters)");
-        return violations;
-    }
-
     static decimal Decimal(string text, string field, FieldViolations violations)
     {
         if (decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
             return value;
         violations.Add(field, $"'{text}' is not a decimal number");
         return 0m;
-    }
-
-    static void Text(string text, string field, FieldViolations violations)
-    {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength)
-            violations.Add(field, $"is required (1 to {MaxTextLength} characters)");
     }
 }
