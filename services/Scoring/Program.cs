@@ -1,5 +1,4 @@
 using PerfEval.Contracts.Indicator.V1;
-using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting;
 using PerfEval.Messaging;
 using PerfEval.Storage;
@@ -19,7 +18,6 @@ builder.AddPerfEvalDatabase("scoring", typeof(ScoringStore).Assembly);
 builder.AddPerfEvalMessaging("scoring", new ConsumerEndpoint("indicator-values-changed", typeof(IndicatorValuesChangedConsumer)),
     new ConsumerEndpoint("declared-actuals-recorded", typeof(DeclaredActualsRecordedConsumer)));
 builder.Services.AddPerfEvalClient<IndicatorService.IndicatorServiceClient>(builder.Configuration, "Indicator");
-builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");
 builder.Services.AddSingleton<IndicatorReader>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Scoring").Get<ScoringSettings>() ?? new ScoringSettings());
 builder.Services.AddSingleton(TimeProvider.System);

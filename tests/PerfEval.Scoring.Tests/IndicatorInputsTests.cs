@@ -50,27 +50,14 @@ public class IndicatorInputsTests
     }
 
     [Fact]
-    public void The_ledgers_unbudgeted_spending_is_listed_as_a_finding_and_its_other_findings_are_not()
+    public void Unbudgeted_spending_merged_into_an_older_findings_snapshot_is_no_longer_listed()
     {
-        var ledger = new Contracts.Ledger.V1.GetReconciliationFindingsResponse
-        {
-            Findings =
-            {
-                new Contracts.Ledger.V1.ReconciliationFinding
-                {
-                    Kind = Contracts.Ledger.V1.FindingKind.UnbudgetedSpending, AccountCode = "5004", Unit = "fen", Declared = "4531034000000",
-                    Message = "上解上级支出 45310.34 万元 无预算",
-                },
-                new Contracts.Ledger.V1.ReconciliationFinding { Kind = Contracts.Ledger.V1.FindingKind.PartsDoNotSum, Message = "收入小计 ≠ 基金收入" },
-            },
-        };
-        var indicator = Findings(new ReconciliationFinding { Kind = FindingKind.ZeroDenominator, IndicatorCode = Code, Message = "budget is 0" });
+        // What scoring stored before the ledger's findings stopped travelling through it: the report reads them from the ledger.
+        var snapshot = Findings(
+            new ReconciliationFinding { Kind = FindingKind.ZeroDenominator, IndicatorCode = Code, Message = "budget is 0" },
+            new ReconciliationFinding { Kind = FindingKind.Unspecified, Unit = "fen", ComputedValue = "4531034000000", Message = "上解上级支出 45310.34 万元 无预算" });
 
-        var merged = IndicatorInputs.WithLedgerFindings(indicator, ledger);
-
-        Assert.Equal(["budget is 0", "上解上级支出 45310.34 万元 无预算"], IndicatorInputs.FromFindings(merged).Findings);
-        Assert.Single(indicator.Findings);
-        Assert.Equal(indicator, IndicatorInputs.WithLedgerFindings(indicator, null));
+        Assert.Equal(["budget is 0"], IndicatorInputs.FromFindings(snapshot).Findings);
     }
 
     [Fact]

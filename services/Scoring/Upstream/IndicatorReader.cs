@@ -1,8 +1,5 @@
-using Grpc.Core;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
-using PerfEval.Contracts.Ledger.V1;
-using PerfEval.Scoring.Application;
 
 namespace PerfEval.Scoring.Upstream;
 
@@ -10,11 +7,11 @@ namespace PerfEval.Scoring.Upstream;
 public sealed record IndicatorSnapshot(IndicatorSystem System, GetIndicatorValuesResponse Values, GetFindingsResponse Findings);
 
 /// <summary>
-/// The gRPC reads of the indicator service (and, for the findings, of the ledger). An upstream NOT_FOUND
+/// The gRPC reads of the indicator service, scoring's one upstream. An upstream NOT_FOUND
 /// passes through as its RpcException: the consumers' UnknownEvaluationFilter acknowledges it when its
 /// reason is EVALUATION_NOT_FOUND.
 /// </summary>
-public sealed class IndicatorReader(IndicatorService.IndicatorServiceClient indicators, LedgerService.LedgerServiceClient ledger)
+public sealed class IndicatorReader(IndicatorService.IndicatorServiceClient indicators)
 {
     /// <summary>The current system, values and findings ("to latest").</summary>
     public async Task<IndicatorSnapshot> ReadAsync(EvaluationKey key, CancellationToken cancellationToken)
@@ -27,23 +24,12 @@ public sealed class IndicatorReader(IndicatorService.IndicatorServiceClient indi
         return new IndicatorSnapshot(system, values, await ReadFindingsAsync(key, cancellationToken));
     }
 
-    /// <summary>The indicator service's reconciliation findings and the ledger's unbudgeted spending.</summary>
-    public async Task<GetFindingsResponse> ReadFindingsAsync(EvaluationKey key, CancellationToken cancellationToken)
-    {
-        var findings = await indicators.GetFindingsAsync(new GetFindingsRequest { Evaluation = key },
-            deadline: Soon(), cancellationToken: cancellationToken);
-        GetReconciliationFindingsResponse? ledgerFindings = null;
-        try
-        {
-            ledgerFindings = await ledger.GetReconciliationFindingsAsync(new GetReconciliationFindingsRequest { Evaluation = key },
-                deadline: Soon(), cancellationToken: cancellationToken);
-        }
-        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            // Values computed without a ledger subject have no ledger findings; the scores do not depend on them.
-        }
-        return IndicatorInputs.WithLedgerFindings(findings, ledgerFindings);
-    }
+    /// <summary>
+    /// The indicator service's reconciliation findings. The ledger's own findings (unbudgeted spending and
+    /// the declared figures' contradictions) are not scoring's: the report reads them from the ledger.
+    /// </summary>
+    public async Task<GetFindingsResponse> ReadFindingsAsync(EvaluationKey key, CancellationToken cancellationToken) =>
+        await indicators.GetFindingsAsync(new GetFindingsRequest { Evaluation = key }, deadline: Soon(), cancellationToken: cancellationToken);
 
     static DateTime Soon() => DateTime.UtcNow.AddSeconds(30);
 }
