@@ -82,7 +82,7 @@ public sealed class ScoringSeedProofTests(PerfEvalCluster cluster, ITestOutputHe
 
         Assert.Equal((before.LedgerVersion, late.LedgerVersion), (explained.FromLedgerVersion, explained.ToLedgerVersion));
         var change = Assert.Single(explained.Items, i => i.IndicatorCode == ExpenditureRate);
-        Assert.Contains("value", change.Causes);
+        Assert.Contains(ChangeCause.Value, change.Causes);
         Assert.Equal(95.26m, Round2(change.FromActual));
         Assert.Equal(99.78m, Round2(change.ToActual));
         var moved = Assert.Single(change.MovedInputs, m => m.Key == "ledger:executed:expenditure");

@@ -2,6 +2,7 @@ using System.Globalization;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
+using ChangeCause = PerfEval.Contracts.Scoring.V1.ChangeCause;
 using PerfEval.Scoring.Application;
 using PerfEval.Scoring.Domain;
 using static PerfEval.Scoring.Tests.Systems;
@@ -101,7 +102,7 @@ public class IndicatorInputsTests
         var explained = ChangeExplainer.Explain(Scored(before, 1), Scored(after, 2), IndicatorInputs.Lineage(before), IndicatorInputs.Lineage(after));
 
         var change = Assert.Single(explained.Items);
-        Assert.Contains("value", change.Causes);
+        Assert.Contains(ChangeCause.Value, change.Causes);
         var moved = Assert.Single(change.MovedInputs);
         Assert.Equal(("ledger:executed:expenditure", "210401100", "200401100", "ledger version 4"), (moved.Key, moved.FromValue, moved.ToValue, moved.Source));
         Assert.Same(ChangeExplainer.NoLineage, IndicatorInputs.Lineage(new GetIndicatorValuesResponse()));

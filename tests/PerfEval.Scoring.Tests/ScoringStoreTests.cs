@@ -192,7 +192,7 @@ public sealed class ScoringStoreTests : IAsyncLifetime
         var explained = await new ScorecardQueries(_store, _writer).ExplainChangeAsync(key, 1, 2, CancellationToken.None);
         var change = Assert.Single(explained.Items);
         Assert.Equal(("rate", "64.00", "70.00", "6.00"), (change.IndicatorCode, change.FromScore, change.ToScore, change.ScoreDelta));
-        Assert.Equal(["override"], change.Causes);
+        Assert.Equal([ChangeCause.Override], change.Causes);
         Assert.Empty(change.MovedInputs);
         await Assert.ThrowsAsync<NotFoundException>(() => new ScorecardQueries(_store, _writer).ExplainChangeAsync(key, 1, 3, CancellationToken.None));
     }
@@ -205,7 +205,7 @@ public sealed class ScoringStoreTests : IAsyncLifetime
         await ScoreAsync(key, Values(2, 95m));
 
         var change = Assert.Single((await new ScorecardQueries(_store, _writer).ExplainChangeAsync(key, 1, 2, CancellationToken.None)).Items);
-        Assert.Equal(["value"], change.Causes);
+        Assert.Equal([ChangeCause.Value], change.Causes);
         var moved = Assert.Single(change.MovedInputs);
         Assert.Equal(("ledger:executed:income", "76000000", "95000000", "ledger version 20"), (moved.Key, moved.FromValue, moved.ToValue, moved.Source));
     }

@@ -17,7 +17,7 @@ public sealed class ScorecardQueries(ScoringStore store, ScorecardWriter writer)
             throw new PreconditionFailedException($"the latest values of {evaluationKey} could not be scored: {refused}", "SYSTEM_REFUSED");
         var latest = await store.LatestAsync(evaluationKey, cancellationToken)
             ?? throw new NotFoundException($"no scorecard for {evaluationKey} yet", NotFoundException.EvaluationNotFound);
-        return ScoringMessages.ScorecardResponse(latest.Scored);
+        return ScoringMessages.ScorecardResponse(latest.Scored, latest.System);
     }
 
     /// <summary>Why the score moved between two stored versions, with the inputs of the values' lineage that moved.</summary>

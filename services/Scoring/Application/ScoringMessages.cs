@@ -17,13 +17,6 @@ public static class ScoringMessages
     static string Full(decimal? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
     static string Two(decimal? value) => value is { } v ? Scorecard.Format(v) : "";
 
-    public static string ExactScoringName(ExactScoring scoring) =>
-        scoring == ExactScoring.AsHigherIsBetter ? "higher-is-better" : "symmetric";
-
-    /// <summary>The inverse of <see cref="ExactScoringName"/>, for a stored EvaluationScored.</summary>
-    public static ExactScoring ExactScoringFromName(string name) =>
-        name == ExactScoringName(ExactScoring.AsHigherIsBetter) ? ExactScoring.AsHigherIsBetter : ExactScoring.Symmetric;
-
     public static ScoredItem Item(ItemScore i)
     {
         var item = new ScoredItem
@@ -66,7 +59,7 @@ public static class ScoringMessages
             Grade = card.Grade,
             SystemCode = system.SystemCode,
             SystemVersion = system.Version,
-            ExactScoring = ExactScoringName(system.ExactScoring),
+            ExactScoring = system.ExactScoring,
         };
         scored.Items.AddRange(card.Items.Select(Item));
         scored.Level1Subtotals.AddRange(card.Level1Subtotals.Select(Subtotal));
@@ -106,8 +99,11 @@ public static class ScoringMessages
         Score = Scorecard.Format(s.Score),
     };
 
-    /// <summary>The GetScorecard answer of a stored scorecard version.</summary>
-    public static GetScorecardResponse ScorecardResponse(EvaluationScored latest) => new()
+    /// <summary>
+    /// The GetScorecard answer of a stored scorecard version. A version stored while the event carried the
+    /// exact scoring as text reads it as unspecified; the system it was scored with still says.
+    /// </summary>
+    public static GetScorecardResponse ScorecardResponse(EvaluationScored latest, IndicatorSystem? system) => new()
     {
         ScorecardVersion = latest.ScorecardVersion,
         ValueVersion = latest.ValueVersion,
@@ -117,7 +113,8 @@ public static class ScoringMessages
         LedgerVersion = latest.LedgerVersion,
         SystemCode = latest.SystemCode,
         SystemVersion = latest.SystemVersion,
-        ExactScoring = ExactScoringFromName(latest.ExactScoring),
+        ExactScoring = latest.ExactScoring != ExactScoring.Unspecified ? latest.ExactScoring
+            : system?.ExactScoring is { } stated && stated != ExactScoring.Unspecified ? stated : ExactScoring.Symmetric,
         Level1Subtotals = { latest.Level1Subtotals },
         Level2Subtotals = { latest.Level2Subtotals },
         Deviations = { latest.Deviations },
