@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Indicator.Domain;
 using static PerfEval.Testing.Jiashi2020;

@@ -1,12 +1,13 @@
 using PerfEval.Contracts.Indicator.V1;
-using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting;
 using PerfEval.Messaging;
 using PerfEval.Storage;
 using PerfEval.Scoring.Api;
+using PerfEval.Scoring.Application;
 using PerfEval.Scoring.Domain;
 using PerfEval.Scoring.Messaging;
 using PerfEval.Scoring.Storage;
+using PerfEval.Scoring.Upstream;
 
 if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
     return probeExitCode;
@@ -17,11 +18,14 @@ builder.AddPerfEvalDatabase("scoring", typeof(ScoringStore).Assembly);
 builder.AddPerfEvalMessaging("scoring", new ConsumerEndpoint("indicator-values-changed", typeof(IndicatorValuesChangedConsumer)),
     new ConsumerEndpoint("declared-actuals-recorded", typeof(DeclaredActualsRecordedConsumer)));
 builder.Services.AddPerfEvalClient<IndicatorService.IndicatorServiceClient>(builder.Configuration, "Indicator");
-builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");
-builder.Services.AddSingleton<FindingsReader>();
+builder.Services.AddSingleton<IndicatorReader>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("Scoring").Get<ScoringSettings>() ?? new ScoringSettings());
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<ScoringStore>();
+builder.Services.AddSingleton<ScorecardWriter>();
+builder.Services.AddSingleton<Rescoring>();
+builder.Services.AddSingleton<JudgmentSubmission>();
+builder.Services.AddSingleton<ScorecardQueries>();
 builder.Services.AddHostedService<MonitoringSweep>();
 
 var app = builder.Build();

@@ -6,6 +6,7 @@ using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.EndToEnd.Tests.Infrastructure;
+using PerfEval.Hosting.Evaluations;
 
 namespace PerfEval.EndToEnd.Tests;
 
@@ -60,7 +61,7 @@ public sealed class IndicatorTests(PerfEvalCluster cluster)
         var posted = await cluster.Ledger.PostEntriesAsync(post, deadline: Deadline());
 
         var values = await WaitForValuesAsync(key, v => v.LedgerVersion >= posted.LedgerVersion && ValueOf(v, "expenditure-budget-execution-rate") is { Length: > 0 });
-        Assert.Equal("resident-fund", values.SystemCode);
+        Assert.Equal($"table:{EvaluationKeys.Format(key)}", values.SystemCode); // its own table, adopted from the template
         Assert.Equal(95.26m, Round2(ValueOf(values, "expenditure-budget-execution-rate")!));
         Assert.Equal(105.91m, Round2(ValueOf(values, "income-budget-execution-rate")!));
         var lineage = values.Lineage.Single(l => l.IndicatorCode == "expenditure-budget-execution-rate");

@@ -74,7 +74,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
 
         var card = await cluster.Scoring.GetScorecardAsync(new GetScorecardRequest { Evaluation = evaluation }, deadline: Deadline());
         Assert.True(card.ScorecardVersion >= first.ScorecardVersion);
-        Assert.Equal(Contracts.Indicator.V1.ExactScoring.Symmetric, card.ExactScoring);
+        Assert.Equal(Contracts.Common.V1.ExactScoring.Symmetric, card.ExactScoring);
         Assert.All(card.Deviations, d => Assert.Contains(d.IndicatorCode, card.MissingNoteCodes));
 
         // An override: the computed score stays beside it, the override counts.
@@ -129,7 +129,7 @@ public sealed class ScoringTests(PerfEvalCluster cluster, ITestOutputHelper outp
         var change = Assert.Single(explained.Items);
         Assert.Equal(IncomeRate, change.IndicatorCode);
         Assert.Equal(Two(half - computed), change.ScoreDelta);
-        Assert.Equal(["override"], change.Causes);
+        Assert.Equal([ChangeCause.Override], change.Causes);
         Assert.Equal(card.LedgerVersion, explained.ToLedgerVersion);
 
         // A second override replaces the first; the audit keeps both, who and when, and what was replaced.

@@ -1,4 +1,5 @@
 using ClosedXML.Excel;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Indicator.Application;
 using PerfEval.Indicator.Domain;

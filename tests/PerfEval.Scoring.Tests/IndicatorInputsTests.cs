@@ -2,6 +2,8 @@ using System.Globalization;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
+using ChangeCause = PerfEval.Contracts.Scoring.V1.ChangeCause;
+using PerfEval.Scoring.Application;
 using PerfEval.Scoring.Domain;
 using static PerfEval.Scoring.Tests.Systems;
 
@@ -49,27 +51,14 @@ public class IndicatorInputsTests
     }
 
     [Fact]
-    public void The_ledgers_unbudgeted_spending_is_listed_as_a_finding_and_its_other_findings_are_not()
+    public void Unbudgeted_spending_merged_into_an_older_findings_snapshot_is_no_longer_listed()
     {
-        var ledger = new Contracts.Ledger.V1.GetReconciliationFindingsResponse
-        {
-            Findings =
-            {
-                new Contracts.Ledger.V1.ReconciliationFinding
-                {
-                    Kind = Contracts.Ledger.V1.FindingKind.UnbudgetedSpending, AccountCode = "5004", Unit = "fen", Declared = "4531034000000",
-                    Message = "上解上级支出 45310.34 万元 无预算",
-                },
-                new Contracts.Ledger.V1.ReconciliationFinding { Kind = Contracts.Ledger.V1.FindingKind.PartsDoNotSum, Message = "收入小计 ≠ 基金收入" },
-            },
-        };
-        var indicator = Findings(new ReconciliationFinding { Kind = FindingKind.ZeroDenominator, IndicatorCode = Code, Message = "budget is 0" });
+        // What scoring stored before the ledger's findings stopped travelling through it: the report reads them from the ledger.
+        var snapshot = Findings(
+            new ReconciliationFinding { Kind = FindingKind.ZeroDenominator, IndicatorCode = Code, Message = "budget is 0" },
+            new ReconciliationFinding { Kind = FindingKind.Unspecified, Unit = "fen", ComputedValue = "4531034000000", Message = "上解上级支出 45310.34 万元 无预算" });
 
-        var merged = IndicatorInputs.WithLedgerFindings(indicator, ledger);
-
-        Assert.Equal(["budget is 0", "上解上级支出 45310.34 万元 无预算"], IndicatorInputs.FromFindings(merged).Findings);
-        Assert.Single(indicator.Findings);
-        Assert.Equal(indicator, IndicatorInputs.WithLedgerFindings(indicator, null));
+        Assert.Equal(["budget is 0"], IndicatorInputs.FromFindings(snapshot).Findings);
     }
 
     [Fact]
@@ -104,7 +93,7 @@ public class IndicatorInputsTests
         EvaluationScored Scored(GetIndicatorValuesResponse values, long version)
         {
             var card = RulesEngine.Score(System(), ScoringInputsBuilder.Build(values.Values, []), Grades.Default);
-            var scored = ScorecardMessages.ToEvent(card, System(), new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 }, values.ValueVersion, values.LedgerVersion);
+            var scored = ScoringMessages.ToEvent(card, System(), new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 }, values.ValueVersion, values.LedgerVersion);
             scored.ScorecardVersion = version;
             return scored;
         }
@@ -113,7 +102,7 @@ public class IndicatorInputsTests
         var explained = ChangeExplainer.Explain(Scored(before, 1), Scored(after, 2), IndicatorInputs.Lineage(before), IndicatorInputs.Lineage(after));
 
         var change = Assert.Single(explained.Items);
-        Assert.Contains("value", change.Causes);
+        Assert.Contains(ChangeCause.Value, change.Causes);
         var moved = Assert.Single(change.MovedInputs);
         Assert.Equal(("ledger:executed:expenditure", "210401100", "200401100", "ledger version 4"), (moved.Key, moved.FromValue, moved.ToValue, moved.Source));
         Assert.Same(ChangeExplainer.NoLineage, IndicatorInputs.Lineage(new GetIndicatorValuesResponse()));

@@ -2,6 +2,8 @@ using System.Globalization;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
+using ChangeCause = PerfEval.Contracts.Scoring.V1.ChangeCause;
+using PerfEval.Scoring.Application;
 using PerfEval.Scoring.Domain;
 using static PerfEval.Scoring.Tests.Systems;
 
@@ -18,7 +20,7 @@ public class JudgmentAndChangeTests
         var system = System();
         var values = new List<IndicatorValue> { new() { IndicatorCode = "rate", Value = rate?.ToString(CultureInfo.InvariantCulture) ?? "" } };
         var card = RulesEngine.Score(system, ScoringInputsBuilder.Build(values, judgments), Grades.Default);
-        var scored = ScorecardMessages.ToEvent(card, system, new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 }, valueVersion, valueVersion * 10);
+        var scored = ScoringMessages.ToEvent(card, system, new EvaluationKey { RegionCode = "653129", SubjectCode = "resident-fund", FiscalYear = 2020 }, valueVersion, valueVersion * 10);
         scored.ScorecardVersion = version;
         return scored;
     }
@@ -69,7 +71,7 @@ public class JudgmentAndChangeTests
         Assert.Equal("rate", change.IndicatorCode);
         Assert.Equal(("76", "95"), (change.FromActual, change.ToActual));
         Assert.Equal("16.00", change.ScoreDelta);
-        Assert.Equal(["value"], change.Causes);
+        Assert.Equal([ChangeCause.Value], change.Causes);
     }
 
     [Fact]
@@ -99,8 +101,8 @@ public class JudgmentAndChangeTests
         Assert.Equal("", change.FromScore);
         Assert.Equal("13.00", change.ToScore);
         Assert.Equal("13.00", change.ScoreDelta);
-        Assert.Contains("assessment", change.Causes);
-        Assert.DoesNotContain("value", change.Causes);
+        Assert.Contains(ChangeCause.Assessment, change.Causes);
+        Assert.DoesNotContain(ChangeCause.Value, change.Causes);
     }
 
     [Fact]
@@ -113,5 +115,19 @@ public class JudgmentAndChangeTests
         Assert.Equal(("rate", "-19", "16.00"), (deviation.IndicatorCode, deviation.Gaps.Single(), deviation.PointsLost));
         Assert.Equal(["rate"], scored.MissingNoteCodes);
         Assert.Equal("awaiting an assessor's judgment", scored.Items.Single(i => i.IndicatorCode == "q").NoValueReason);
+    }
+
+    [Fact]
+    public void The_event_carries_the_exact_scoring_as_an_enum_and_an_older_version_stored_as_text_answers_its_systems()
+    {
+        Assert.Equal(ExactScoring.Symmetric, Scored(1, 1, 76m).ExactScoring);
+
+        // A version stored while exact_scoring was text parses with the field unknown, so unspecified.
+        var older = Scored(1, 1, 76m);
+        older.ExactScoring = ExactScoring.Unspecified;
+        var system = System();
+        system.ExactScoring = ExactScoring.AsHigherIsBetter;
+        Assert.Equal(ExactScoring.AsHigherIsBetter, ScoringMessages.ScorecardResponse(older, system).ExactScoring);
+        Assert.Equal(ExactScoring.Symmetric, ScoringMessages.ScorecardResponse(older, null).ExactScoring);
     }
 }

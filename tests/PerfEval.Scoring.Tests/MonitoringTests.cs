@@ -1,4 +1,5 @@
 using System.Globalization;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Scoring.Domain;
 using static PerfEval.Scoring.Tests.Systems;

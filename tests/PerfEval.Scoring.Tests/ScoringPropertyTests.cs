@@ -79,7 +79,7 @@ public class ScoringPropertyTests
                 _ => Systems.Item(i == 0 ? RulesEngine.BudgetExecutionRateCode : $"i{i}", "x", "预算执行率", "预算执行率", w, "100%",
                     Contracts.Indicator.V1.Direction.HigherIsBetter, "%", Systems.AtLeast(100)),
             }).ToArray();
-            var system = Systems.Of("p", Contracts.Indicator.V1.ExactScoring.Symmetric, items);
+            var system = Systems.Of("p", Contracts.Common.V1.ExactScoring.Symmetric, items);
             var card = RulesEngine.Score(system, new ScoringInputs
             {
                 Actuals = items.Select((d, i) => (d.Code, actuals[i])).ToDictionary(x => x.Code, x => (decimal?)x.Item2),
@@ -93,7 +93,7 @@ public class ScoringPropertyTests
     public void Deductions_and_overrides_keep_an_item_inside_its_weight() =>
         Gen.Select(Actual, Weight, Gen.Decimal[0m, 200m]).Sample((a, w, deducted) =>
         {
-            var system = Systems.Of("p", Contracts.Indicator.V1.ExactScoring.Symmetric,
+            var system = Systems.Of("p", Contracts.Common.V1.ExactScoring.Symmetric,
                 Systems.Item("x", "x", "产出指标", "数量指标", 100m, "≥50%", Contracts.Indicator.V1.Direction.HigherIsBetter, "%", Systems.AtLeast(50)));
             var card = RulesEngine.Score(system, new ScoringInputs
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ClosedXML.Excel;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.SharedKernel.Errors;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -21,7 +22,8 @@ public static class SystemFiles
         public int Version { get; set; }
         public string Name { get; set; } = "";
         public string SubjectKind { get; set; } = "";
-        public string ExactScoring { get; set; } = "symmetric";
+        /// <summary>symmetric or as_higher_is_better; absent = the service's default (a catalog system: symmetric, an evaluation's table: as 正向).</summary>
+        public string? ExactScoring { get; set; }
         public string? Notes { get; set; }
         public List<Level1File> Levels { get; set; } = [];
     }
@@ -95,12 +97,13 @@ public static class SystemFiles
             Notes = file.Notes?.TrimEnd() ?? "",
             ExactScoring = file.ExactScoring switch
             {
+                null => ExactScoring.Unspecified,
                 "symmetric" => ExactScoring.Symmetric,
                 "as_higher_is_better" => ExactScoring.AsHigherIsBetter,
                 _ => ExactScoring.Unspecified,
             },
         };
-        if (system.ExactScoring == ExactScoring.Unspecified)
+        if (file.ExactScoring is not (null or "symmetric" or "as_higher_is_better"))
             problems.Add(("exact_scoring", "symmetric or as_higher_is_better"));
         for (var l1 = 0; l1 < file.Levels.Count; l1++)
         {

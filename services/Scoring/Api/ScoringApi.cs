@@ -2,16 +2,15 @@ using System.Globalization;
 using Grpc.Core;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Scoring.V1;
-using PerfEval.Hosting.Errors;
 using PerfEval.SharedKernel.Errors;
 using PerfEval.SharedKernel.Requests;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Scoring.Domain;
-using PerfEval.Scoring.Storage;
+using PerfEval.Scoring.Application;
 
 namespace PerfEval.Scoring.Api;
 
-public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServiceBase
+public sealed class ScoringApi(JudgmentSubmission judgments, ScorecardQueries queries) : ScoringService.ScoringServiceBase
 {
     const int MaxTextLength = 4000;
 
@@ -20,58 +19,88 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         var violations = new FieldViolations();
         EvaluationKeys.Validate(request.Evaluation, "evaluation", violations);
         violations.ThrowIfAny();
-        var key = EvaluationKeys.Format(request.Evaluation);
-        return await store.GetLatestAsync(key, context.CancellationToken) ?? throw RpcErrors.NotFound($"no scorecard for {key} yet", NotFoundException.EvaluationNotFound);
+        return await queries.GetScorecardAsync(request.Evaluation, context.CancellationToken);
     }
+
+    // The four judgment RPCs differ only in their fields; each names them and shares one path (SubmitAsync).
 
     public override async Task<SubmitAssessmentResponse> SubmitAssessment(SubmitAssessmentRequest request, ServerCallContext context)
     {
-        var violations = Common(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author);
-        var score = Decimal(request.Score, "score", violations);
-        if (request.Band == Contracts.Scoring.V1.QualitativeBand.Unspecified || !Enum.IsDefined(request.Band))
-            violations.Add("band", "must be ACHIEVED, PARTLY_ACHIEVED or NOT_ACHIEVED");
-        Text(request.Description, "description", violations);
-        violations.ThrowIfAny();
-        var judgment = new Judgment(Domain.JudgmentKind.Assessment, request.IndicatorCode, (Domain.QualitativeBand)(int)request.Band, score,
-            request.Description.Trim(), request.Author.Trim());
-        var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await SubmitAsync(Contracts.Scoring.V1.JudgmentKind.Assessment, request,
+            new JudgmentFields(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author, request.Description, request.Score, request.Band),
+            context);
         return new SubmitAssessmentResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
 
     public override async Task<SubmitOverrideResponse> SubmitOverride(SubmitOverrideRequest request, ServerCallContext context)
     {
-        var violations = Common(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author);
-        var score = Decimal(request.Score, "score", violations);
-        if (score < 0)
-            violations.Add("score", "must not be negative");
-        Text(request.Reason, "reason", violations);
-        violations.ThrowIfAny();
-        var judgment = new Judgment(Domain.JudgmentKind.Override, request.IndicatorCode, null, score, request.Reason.Trim(), request.Author.Trim());
-        var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await SubmitAsync(Contracts.Scoring.V1.JudgmentKind.Override, request,
+            new JudgmentFields(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author, request.Reason, request.Score), context);
         return new SubmitOverrideResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
 
     public override async Task<SubmitDeductionResponse> SubmitDeduction(SubmitDeductionRequest request, ServerCallContext context)
     {
-        var violations = Common(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author);
-        var points = Decimal(request.Points, "points", violations);
-        if (points <= 0)
-            violations.Add("points", "must be above 0");
-        Text(request.Reason, "reason", violations);
-        violations.ThrowIfAny();
-        var judgment = new Judgment(Domain.JudgmentKind.Deduction, request.IndicatorCode, null, points, request.Reason.Trim(), request.Author.Trim());
-        var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await SubmitAsync(Contracts.Scoring.V1.JudgmentKind.Deduction, request,
+            new JudgmentFields(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author, request.Reason, request.Points), context);
         return new SubmitDeductionResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
 
     public override async Task<SubmitDeviationNoteResponse> SubmitDeviationNote(SubmitDeviationNoteRequest request, ServerCallContext context)
     {
-        var violations = Common(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author);
-        Text(request.Note, "note", violations);
-        violations.ThrowIfAny();
-        var judgment = new Judgment(Domain.JudgmentKind.DeviationNote, request.IndicatorCode, null, null, request.Note.Trim(), request.Author.Trim());
-        var result = await store.SubmitJudgmentAsync(request.Evaluation, request.RequestId, request, judgment, context.CancellationToken);
+        var result = await SubmitAsync(Contracts.Scoring.V1.JudgmentKind.DeviationNote, request,
+            new JudgmentFields(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author, request.Note), context);
         return new SubmitDeviationNoteResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
+    }
+
+    /// <summary>The fields every judgment request has, by meaning; <see cref="Amount"/> is the score or points ("" for a note).</summary>
+    sealed record JudgmentFields(string RequestId, EvaluationKey? Evaluation, string IndicatorCode, string Author, string Text,
+        string Amount = "", Contracts.Scoring.V1.QualitativeBand Band = Contracts.Scoring.V1.QualitativeBand.Unspecified);
+
+    /// <summary>What differs between the kinds: the request's field names and the domain kind.</summary>
+    sealed record KindFields(Domain.JudgmentKind Kind, string? AmountField, string TextField);
+
+    static KindFields FieldsOf(Contracts.Scoring.V1.JudgmentKind kind) => kind switch
+    {
+        Contracts.Scoring.V1.JudgmentKind.Assessment => new(Domain.JudgmentKind.Assessment, "score", "description"),
+        Contracts.Scoring.V1.JudgmentKind.Override => new(Domain.JudgmentKind.Override, "score", "reason"),
+        Contracts.Scoring.V1.JudgmentKind.Deduction => new(Domain.JudgmentKind.Deduction, "points", "reason"),
+        Contracts.Scoring.V1.JudgmentKind.DeviationNote => new(Domain.JudgmentKind.DeviationNote, null, "note"),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>Validates a judgment request of <paramref name="kind"/> (every bad field at once) and submits it.</summary>
+    async Task<JudgmentResult> SubmitAsync(Contracts.Scoring.V1.JudgmentKind kind, Google.Protobuf.IMessage request, JudgmentFields fields,
+        ServerCallContext context)
+    {
+        var (domainKind, amountField, textField) = FieldsOf(kind);
+        var violations = new FieldViolations();
+        RequestIdRule.Validate(fields.RequestId, violations);
+        EvaluationKeys.Validate(fields.Evaluation, "evaluation", violations);
+        if (fields.IndicatorCode.Length is 0 or > 64)
+            violations.Add("indicator_code", "must be 1 to 64 characters");
+        if (string.IsNullOrWhiteSpace(fields.Author) || fields.Author.Length > 200)
+            violations.Add("author", "is required (1 to 200 characters)");
+        decimal? amount = amountField is null ? null : Decimal(fields.Amount, amountField, violations);
+        switch (domainKind)
+        {
+            case Domain.JudgmentKind.Assessment when fields.Band == Contracts.Scoring.V1.QualitativeBand.Unspecified || !Enum.IsDefined(fields.Band):
+                violations.Add("band", "must be ACHIEVED, PARTLY_ACHIEVED or NOT_ACHIEVED");
+                break;
+            case Domain.JudgmentKind.Override when amount < 0:
+                violations.Add("score", "must not be negative");
+                break;
+            case Domain.JudgmentKind.Deduction when amount <= 0:
+                violations.Add("points", "must be above 0");
+                break;
+        }
+        if (string.IsNullOrWhiteSpace(fields.Text) || fields.Text.Length > MaxTextLength)
+            violations.Add(textField, $"is required (1 to {MaxTextLength} characters)");
+        violations.ThrowIfAny();
+
+        Domain.QualitativeBand? band = domainKind == Domain.JudgmentKind.Assessment ? (Domain.QualitativeBand)(int)fields.Band : null;
+        var judgment = new Judgment(domainKind, fields.IndicatorCode, band, amount, fields.Text.Trim(), fields.Author.Trim());
+        return await judgments.SubmitAsync(fields.Evaluation!, fields.RequestId, request, judgment, context.CancellationToken);
     }
 
     public override async Task<ExplainChangeResponse> ExplainChange(ExplainChangeRequest request, ServerCallContext context)
@@ -83,13 +112,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         if (request.ToVersion <= request.FromVersion)
             violations.Add("to_version", "must be above from_version");
         violations.ThrowIfAny();
-        var key = EvaluationKeys.Format(request.Evaluation);
-        var from = await store.GetVersionAsync(key, request.FromVersion, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"{key} has no scorecard version {request.FromVersion}");
-        var to = await store.GetVersionAsync(key, request.ToVersion, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"{key} has no scorecard version {request.ToVersion}");
-        return ChangeExplainer.Explain(from.Scored, to.Scored,
-            IndicatorInputs.Lineage(from.Values), IndicatorInputs.Lineage(to.Values));
+        return await queries.ExplainChangeAsync(request.Evaluation, request.FromVersion, request.ToVersion, context.CancellationToken);
     }
 
     public override async Task<GetMonitoringResponse> GetMonitoring(GetMonitoringRequest request, ServerCallContext context)
@@ -105,8 +128,7 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
                 violations.Add("as_of", "must be a date yyyy-MM-dd or empty");
         }
         violations.ThrowIfAny();
-        return await store.GetMonitoringAsync(request.Evaluation, asOf, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"no scorecard for {EvaluationKeys.Format(request.Evaluation)} yet", NotFoundException.EvaluationNotFound);
+        return await queries.GetMonitoringAsync(request.Evaluation, asOf, context.CancellationToken);
     }
 
     public override async Task<ListJudgmentsResponse> ListJudgments(ListJudgmentsRequest request, ServerCallContext context)
@@ -119,20 +141,8 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
         if (request.PageToken.Length > 0 && (!long.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out afterId) || afterId < 1))
             violations.Add("page_token", "is not a token this service gave out");
         violations.ThrowIfAny();
-        return await store.ListJudgmentsAsync(EvaluationKeys.Format(request.Evaluation), request.IndicatorCode,
+        return await queries.ListJudgmentsAsync(request.Evaluation, request.IndicatorCode,
             request.PageSize == 0 ? 100 : request.PageSize, afterId, context.CancellationToken);
-    }
-
-    static FieldViolations Common(string requestId, EvaluationKey? evaluation, string indicatorCode, string author)
-    {
-        var violations = new FieldViolations();
-        RequestIdRule.Validate(requestId, violations);
-        EvaluationKeys.Validate(evaluation, "evaluation", violations);
-        if (indicatorCode.Length is 0 or > 64)
-            violations.Add("indicator_code", "must be 1 to 64 characters");
-        if (string.IsNullOrWhiteSpace(author) || author.Length > 200)
-            violations.Add("author", "is required (1 to 200 characters)");
-        return violations;
     }
 
     static decimal Decimal(string text, string field, FieldViolations violations)
@@ -141,11 +151,5 @@ public sealed class ScoringApi(ScoringStore store) : ScoringService.ScoringServi
             return value;
         violations.Add(field, $"'{text}' is not a decimal number");
         return 0m;
-    }
-
-    static void Text(string text, string field, FieldViolations violations)
-    {
-        if (string.IsNullOrWhiteSpace(text) || text.Length > MaxTextLength)
-            violations.Add(field, $"is required (1 to {MaxTextLength} characters)");
     }
 }

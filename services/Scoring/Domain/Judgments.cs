@@ -9,34 +9,6 @@ public enum JudgmentKind { Assessment, Override, Deduction, DeviationNote }
 /// <summary>One stored judgment of an assessor, in the order it was made.</summary>
 public sealed record Judgment(JudgmentKind Kind, string IndicatorCode, QualitativeBand? Band, decimal? Score, string Text, string Author)
 {
-    public static string KindName(JudgmentKind kind) => kind switch
-    {
-        JudgmentKind.Assessment => "assessment",
-        JudgmentKind.Override => "override",
-        JudgmentKind.Deduction => "deduction",
-        JudgmentKind.DeviationNote => "deviation-note",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
-
-    /// <summary>The contract's kind of a stored (text) judgment kind.</summary>
-    public static Contracts.Scoring.V1.JudgmentKind ContractKind(string storedName) => storedName switch
-    {
-        "assessment" => Contracts.Scoring.V1.JudgmentKind.Assessment,
-        "override" => Contracts.Scoring.V1.JudgmentKind.Override,
-        "deduction" => Contracts.Scoring.V1.JudgmentKind.Deduction,
-        "deviation-note" => Contracts.Scoring.V1.JudgmentKind.DeviationNote,
-        _ => throw new ArgumentOutOfRangeException(nameof(storedName), storedName, "not a judgment kind"),
-    };
-
-    public static JudgmentKind ParseKind(string name) => name switch
-    {
-        "assessment" => JudgmentKind.Assessment,
-        "override" => JudgmentKind.Override,
-        "deduction" => JudgmentKind.Deduction,
-        "deviation-note" => JudgmentKind.DeviationNote,
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
-    };
-
     /// <summary>Whether a new judgment of this kind replaces the item's previous one (deductions add up instead).</summary>
     public static bool Replaces(JudgmentKind kind) => kind != JudgmentKind.Deduction;
 }

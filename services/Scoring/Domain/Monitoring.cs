@@ -60,6 +60,16 @@ public static class InYearMonitoring
         : progressPercent >= thresholds.YellowAtPercent ? MonitoringStatus.Yellow
         : MonitoringStatus.Red;
 
+    /// <summary>
+    /// The items whose colour differs from the one last announced (<paramref name="announced"/>, by code), with
+    /// that colour (null when none was announced). An item without a colour is never announced.
+    /// </summary>
+    public static IReadOnlyList<(MonitoredItem Item, MonitoringStatus? Previous)> ColourChanges(IEnumerable<MonitoredItem> items,
+        IReadOnlyDictionary<string, MonitoringStatus> announced) =>
+        [.. items
+            .Where(i => i.Status is { } status && (!announced.TryGetValue(i.Code, out var before) || before != status))
+            .Select(i => (i, announced.TryGetValue(i.Code, out var before) ? before : (MonitoringStatus?)null))];
+
     public static IReadOnlyList<MonitoredItem> Assess(IndicatorSystem system, IReadOnlyDictionary<string, decimal?> actuals, DateOnly asOf,
         int fiscalYear, MonitoringThresholds thresholds)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 
 namespace PerfEval.Scoring.Domain;

@@ -1,5 +1,5 @@
 using PerfEval.Scoring.Domain;
-using PerfEval.Scoring.Storage;
+using PerfEval.Scoring.Application;
 
 namespace PerfEval.Scoring.Messaging;
 
@@ -8,7 +8,7 @@ namespace PerfEval.Scoring.Messaging;
 /// item with no new postings turns yellow, then red, and that change must be announced too. Replicas may
 /// sweep at once; the state-row lock and the stored colour make the second sweep a no-op.
 /// </summary>
-public sealed class MonitoringSweep(ScoringStore store, ScoringSettings settings, ILogger<MonitoringSweep> logger) : BackgroundService
+public sealed class MonitoringSweep(Rescoring rescoring, ScoringSettings settings, ILogger<MonitoringSweep> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,8 +17,8 @@ public sealed class MonitoringSweep(ScoringStore store, ScoringSettings settings
         {
             try
             {
-                foreach (var key in await store.OpenEvaluationsAsync(stoppingToken))
-                    await store.RecheckMonitoringAsync(key, stoppingToken);
+                foreach (var key in await rescoring.OpenEvaluationsAsync(stoppingToken))
+                    await rescoring.RecheckMonitoringAsync(key, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -1,26 +1,31 @@
-using System.Globalization;
 using Google.Protobuf;
 using Npgsql;
-using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Indicator.V1;
-using PerfEval.Contracts.Scoring.V1;
-using PerfEval.Hosting.Errors;
-using PerfEval.SharedKernel.Errors;
-using PerfEval.Hosting.Evaluations;
-using PerfEval.Storage;
 using PerfEval.Scoring.Domain;
+using PerfEval.Storage;
+using MonitoringStatus = PerfEval.Scoring.Domain.MonitoringStatus;
 
 namespace PerfEval.Scoring.Storage;
 
-/// <summary>What a judgment submission answers: the scorecard version that includes it.</summary>
-public sealed record JudgmentResult(long ScorecardVersion, string Total, string Grade);
+/// <summary>
+/// One stored scorecard version: its wire form (the EvaluationScored body) and the inputs it was scored
+/// from (system, values with their lineage, reconciliation findings); inputs are null in rows stored
+/// before they were kept.
+/// </summary>
+public sealed record StoredScorecard(EvaluationScored Scored, IndicatorSystem? System, GetIndicatorValuesResponse? Values,
+    GetFindingsResponse? Findings);
 
-public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings settings, TimeProvider clock)
+/// <summary>One row of the judgments audit trail.</summary>
+public sealed record StoredJudgment(long JudgmentId, Judgment Judgment, DateTime CreatedAtUtc, long? ReplacesJudgmentId, string RequestId);
+
+/// <summary>
+/// The scoring database: evaluation state, scorecard versions with their inputs, judgments and the last
+/// announced monitoring colours. SQL only: the rules live in Domain, the use cases in Application. Writes
+/// go through an <see cref="EvaluationTransaction"/>, which holds the evaluation's state-row lock.
+/// </summary>
+public sealed class ScoringStore(NpgsqlDataSource dataSource)
 {
-    const string InsertState = "insert into evaluation_state (evaluation_key) values ($1) on conflict do nothing";
-    const string LockState = "select value_version, scorecard_version from evaluation_state where evaluation_key = $1 for update";
-
     public async Task<long> ScoredValueVersionAsync(string evaluationKey, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("select value_version from evaluation_state where evaluation_key = $1");
@@ -29,391 +34,247 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource, ScoringSettings se
     }
 
     /// <summary>
-    /// Scores <paramref name="values"/> with <paramref name="system"/> and the judgments made so far, unless a
-    /// newer value version won the race; stores a new scorecard version and publishes EvaluationScored when
-    /// anything changed. Returns the new scorecard version, or null.
+    /// Opens a transaction on the evaluation and locks its state row (created when missing): writers of
+    /// one evaluation take turns, so version checks and increments never race. Disposing without
+    /// <see cref="EvaluationTransaction.CommitAsync"/> rolls back.
     /// </summary>
-    public async Task<long?> ScoreAsync(EvaluationKey key, IndicatorSystem system, GetIndicatorValuesResponse values,
-        GetFindingsResponse? findings, CancellationToken cancellationToken)
+    public async Task<EvaluationTransaction> BeginAsync(string evaluationKey, CancellationToken cancellationToken)
     {
-        var evaluationKey = EvaluationKeys.Format(key);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var state = await Sql.LockStateRowAsync(connection, transaction, InsertState, LockState, cancellationToken, evaluationKey);
-        var (valueVersion, scorecardVersion) = ((long)state[0], (long)state[1]);
-        if (values.ValueVersion <= valueVersion)
-            return null;
-
-        var judgments = await JudgmentsAsync(connection, transaction, evaluationKey, cancellationToken);
-        EvaluationScored scored;
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         try
         {
-            scored = Compute(key, system, values, findings, judgments);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var state = await Sql.LockStateRowAsync(connection, transaction,
+                "insert into evaluation_state (evaluation_key) values ($1) on conflict do nothing",
+                "select value_version, scorecard_version from evaluation_state where evaluation_key = $1 for update",
+                cancellationToken, evaluationKey);
+            return new EvaluationTransaction(connection, transaction, evaluationKey, (long)state[0], (long)state[1]);
         }
-        catch (InvalidSystemException ex)
+        catch
         {
-            // Remembered, so GetScorecard says why the scorecard is not current instead of serving a stale one.
-            await Sql.ExecuteAsync(connection, transaction, "update evaluation_state set refused_reason = $2 where evaluation_key = $1",
-                cancellationToken, evaluationKey, ex.Message);
-            await transaction.CommitAsync(cancellationToken);
+            await connection.DisposeAsync();
             throw;
         }
-        var newVersion = await SaveIfChangedAsync(connection, transaction, scored, system, values, findings, scorecardVersion, cancellationToken);
-        await Sql.ExecuteAsync(connection, transaction,
-            "update evaluation_state set value_version = $2, scorecard_version = $3, refused_reason = null where evaluation_key = $1",
-            cancellationToken, evaluationKey, values.ValueVersion, newVersion ?? scorecardVersion);
-        await PublishMonitoringChangesAsync(connection, transaction, key, system, values, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return newVersion;
     }
 
-    /// <summary>
-    /// Rescores the latest scored values with new reconciliation findings (a declared actual recorded while
-    /// no value moved). Findings of values not scored yet are left to that scoring. Returns the new scorecard
-    /// version, or null when nothing changed.
-    /// </summary>
-    public async Task<long?> RescoreFindingsAsync(EvaluationKey key, GetFindingsResponse findings, CancellationToken cancellationToken)
-    {
-        var evaluationKey = EvaluationKeys.Format(key);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var state = await Sql.LockStateRowAsync(connection, transaction, InsertState, LockState, cancellationToken, evaluationKey);
-        var (valueVersion, scorecardVersion) = ((long)state[0], (long)state[1]);
-        // The latest snapshot scores like the scored value version: a value version that changed no score
-        // stores no new scorecard. Findings of a newer value version wait for that version's scoring.
-        if (findings.ValueVersion > valueVersion
-            || await LatestRowAsync(connection, transaction, evaluationKey, cancellationToken) is not { System: { } system, Values: { } values })
-            return null;
-        var judgments = await JudgmentsAsync(connection, transaction, evaluationKey, cancellationToken);
-        var scored = Compute(key, system, values, findings, judgments);
-        var newVersion = await SaveIfChangedAsync(connection, transaction, scored, system, values, findings, scorecardVersion, cancellationToken);
-        if (newVersion is { } v)
-            await Sql.ExecuteAsync(connection, transaction, "update evaluation_state set scorecard_version = $2 where evaluation_key = $1",
-                cancellationToken, evaluationKey, v);
-        await transaction.CommitAsync(cancellationToken);
-        return newVersion;
-    }
-
-    /// <summary>
-    /// Stores a judgment (audited, with what it replaced) and rescores the latest scorecard with it.
-    /// AIP-155: a repeated request id answers its first result; with another request it is refused.
-    /// </summary>
-    public async Task<JudgmentResult> SubmitJudgmentAsync(EvaluationKey key, string requestId, IMessage request, Judgment judgment,
-        CancellationToken cancellationToken)
-    {
-        var evaluationKey = EvaluationKeys.Format(key);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // The state lock first: two submissions of one request id then meet in order, and the second replays.
-        var state = await Sql.LockStateRowAsync(connection, transaction, InsertState, LockState, cancellationToken, evaluationKey);
-        if (await RequestIds.ReplayAsync(connection, transaction, requestId, request, SubmitAssessmentResponse.Parser, cancellationToken) is { } first)
-            return new JudgmentResult(first.ScorecardVersion, first.Total, first.Grade);
-
-        var scorecardVersion = (long)state[1];
-        var latest = await LatestRowAsync(connection, transaction, evaluationKey, cancellationToken);
-        if (latest is not { System: { } system, Values: { } values })
-            throw RpcErrors.NotFound($"no scorecard for {evaluationKey} yet: judgments need the scored system");
-        if (ScoringInputsBuilder.Check(system, judgment) is { } problem)
-        {
-            if (problem.Field == "indicator_code" && !system.Indicators.Any(d => d.Code == judgment.IndicatorCode))
-                throw RpcErrors.NotFound(problem.Description);
-            throw RpcErrors.InvalidArgument([new FieldViolation(problem.Field, problem.Description)]);
-        }
-
-        var kind = Judgment.KindName(judgment.Kind);
-        long? replaces = null;
-        if (Judgment.Replaces(judgment.Kind))
-            replaces = await Sql.ScalarAsync(connection, transaction,
-                "select max(judgment_id) from judgments where evaluation_key = $1 and indicator_code = $2 and kind = $3",
-                cancellationToken, evaluationKey, judgment.IndicatorCode, kind) as long?;
-        await Sql.ExecuteAsync(connection, transaction,
-            "insert into judgments (evaluation_key, indicator_code, kind, band, score, text, author, request_id, replaces_id) "
-            + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9)", cancellationToken,
-            evaluationKey, judgment.IndicatorCode, kind, judgment.Band is { } b ? (short)b : null, judgment.Score, judgment.Text,
-            judgment.Author, requestId, replaces);
-
-        var judgments = await JudgmentsAsync(connection, transaction, evaluationKey, cancellationToken);
-        var scored = Compute(key, system, values, latest.Findings, judgments);
-        var newVersion = await SaveIfChangedAsync(connection, transaction, scored, system, values, latest.Findings, scorecardVersion, cancellationToken);
-        if (newVersion is { } v)
-            await Sql.ExecuteAsync(connection, transaction, "update evaluation_state set scorecard_version = $2 where evaluation_key = $1",
-                cancellationToken, evaluationKey, v);
-
-        var result = new JudgmentResult(newVersion ?? scorecardVersion, scored.Total, scored.Grade);
-        // Every judgment RPC answers the same three fields, so one message shape stores them all.
-        await RequestIds.RememberAsync(connection, transaction, requestId, request,
-            new SubmitAssessmentResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade },
-            cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
-    }
-
-    /// <summary>Today's pro-rated monitoring of the latest scored values; null when nothing was scored yet.</summary>
-    public async Task<GetMonitoringResponse?> GetMonitoringAsync(EvaluationKey key, DateOnly? asOf, CancellationToken cancellationToken)
+    /// <summary>Why the latest values could not be scored, or null when the latest scoring succeeded.</summary>
+    public async Task<string?> RefusedReasonAsync(string evaluationKey, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var latest = await LatestRowAsync(connection, null, EvaluationKeys.Format(key), cancellationToken);
-        if (latest is not { System: { } system, Values: { } values })
-            return null;
-        var date = asOf ?? Today();
-        var items = Monitor(key, system, values, date);
-        var response = new GetMonitoringResponse
-        {
-            AsOf = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ElapsedPercent = (InYearMonitoring.ElapsedShare(date, key.FiscalYear) * 100m).ToString(CultureInfo.InvariantCulture),
-            CompletedMonths = InYearMonitoring.CompletedMonths(date, key.FiscalYear),
-            Open = InYearMonitoring.IsOpen(date, key.FiscalYear),
-            ValueVersion = values.ValueVersion,
-        };
-        response.Items.AddRange(items.Select(i => new Contracts.Scoring.V1.MonitoredItem
-        {
-            IndicatorCode = i.Code,
-            Name = i.Name,
-            Actual = i.Actual?.ToString(CultureInfo.InvariantCulture) ?? "",
-            ProratedTarget = i.ProratedTarget?.ToString(CultureInfo.InvariantCulture) ?? "",
-            ProgressPercent = i.ProgressPercent?.ToString(CultureInfo.InvariantCulture) ?? "",
-            Status = ContractStatus(i.Status),
-            Basis = i.Basis,
-        }));
-        return response;
+        return await Sql.ScalarAsync(connection, null, "select refused_reason from evaluation_state where evaluation_key = $1",
+            cancellationToken, evaluationKey) as string;
     }
 
-    /// <summary>Keys of the scored evaluations whose fiscal year is still open today.</summary>
-    public async Task<IReadOnlyList<EvaluationKey>> OpenEvaluationsAsync(CancellationToken cancellationToken)
+    public async Task<StoredScorecard?> LatestAsync(string evaluationKey, CancellationToken cancellationToken)
     {
-        var today = Today();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await LatestAsync(connection, null, evaluationKey, cancellationToken);
+    }
+
+    /// <summary>One stored scorecard version, or null when the evaluation has no such version.</summary>
+    public async Task<StoredScorecard?> VersionAsync(string evaluationKey, long version, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null,
+            "select scored, system_snapshot, values_snapshot, findings_snapshot from scorecards where evaluation_key = $1 and scorecard_version = $2",
+            evaluationKey, version);
+        return await ReadScorecardAsync(command, cancellationToken);
+    }
+
+    /// <summary>Keys (as stored) of the evaluations with at least one scorecard.</summary>
+    public async Task<IReadOnlyList<string>> ScoredEvaluationKeysAsync(CancellationToken cancellationToken)
+    {
         await using var command = dataSource.CreateCommand("select evaluation_key from evaluation_state where scorecard_version > 0");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var keys = new List<EvaluationKey>();
+        var keys = new List<string>();
         while (await reader.ReadAsync(cancellationToken))
-        {
-            if (EvaluationKeys.Parse(reader.GetString(0)) is { } key && InYearMonitoring.IsOpen(today, key.FiscalYear))
-                keys.Add(key);
-        }
+            keys.Add(reader.GetString(0));
         return keys;
     }
 
-    /// <summary>Re-evaluates an open evaluation's colours for today: the calendar moves even when no value does.</summary>
-    public async Task RecheckMonitoringAsync(EvaluationKey key, CancellationToken cancellationToken)
-    {
-        var evaluationKey = EvaluationKeys.Format(key);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Sql.LockStateRowAsync(connection, transaction, InsertState, LockState, cancellationToken, evaluationKey);
-        if (await LatestRowAsync(connection, transaction, evaluationKey, cancellationToken) is { System: { } system, Values: { } values })
-            await PublishMonitoringChangesAsync(connection, transaction, key, system, values, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-    }
-
-    DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-
-    /// <summary>The stored (text) name of a colour; "" for none.</summary>
-    static string StatusName(Domain.MonitoringStatus? status) => status?.ToString().ToLowerInvariant() ?? "";
-
-    static Contracts.Events.V1.MonitoringStatus ContractStatus(Domain.MonitoringStatus? status) => status switch
-    {
-        Domain.MonitoringStatus.Green => Contracts.Events.V1.MonitoringStatus.Green,
-        Domain.MonitoringStatus.Yellow => Contracts.Events.V1.MonitoringStatus.Yellow,
-        Domain.MonitoringStatus.Red => Contracts.Events.V1.MonitoringStatus.Red,
-        _ => Contracts.Events.V1.MonitoringStatus.Unspecified,
-    };
-
-    static Contracts.Events.V1.MonitoringStatus ContractStatus(string storedName) =>
-        Enum.TryParse<Domain.MonitoringStatus>(storedName, ignoreCase: true, out var status) ? ContractStatus(status) : Contracts.Events.V1.MonitoringStatus.Unspecified;
-
-    IReadOnlyList<Domain.MonitoredItem> Monitor(EvaluationKey key, IndicatorSystem system, GetIndicatorValuesResponse values, DateOnly asOf) =>
-        InYearMonitoring.Assess(system, ScoringInputsBuilder.Build(values.Values, []).Actuals, asOf, key.FiscalYear,
-            settings.MonitoringFor(system.SystemCode));
-
-    /// <summary>While the year is open, announces every item whose colour changed with these values.</summary>
-    async Task PublishMonitoringChangesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, EvaluationKey key,
-        IndicatorSystem system, GetIndicatorValuesResponse values, CancellationToken cancellationToken)
-    {
-        var today = Today();
-        if (!InYearMonitoring.IsOpen(today, key.FiscalYear))
-            return;
-        var evaluationKey = EvaluationKeys.Format(key);
-        var previous = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using (var command = Sql.Command(connection, transaction,
-            "select indicator_code, status from monitoring_status where evaluation_key = $1", evaluationKey))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-            while (await reader.ReadAsync(cancellationToken))
-                previous[reader.GetString(0)] = reader.GetString(1);
-
-        var elapsed = (InYearMonitoring.ElapsedShare(today, key.FiscalYear) * 100m).ToString(CultureInfo.InvariantCulture);
-        foreach (var item in Monitor(key, system, values, today))
-        {
-            var status = StatusName(item.Status);
-            var before = previous.GetValueOrDefault(item.Code) ?? "";
-            if (status.Length == 0 || status == before)
-                continue;
-            await Sql.ExecuteAsync(connection, transaction,
-                "insert into monitoring_status (evaluation_key, indicator_code, status, value_version) values ($1, $2, $3, $4) "
-                + "on conflict (evaluation_key, indicator_code) do update set status = excluded.status, value_version = excluded.value_version, updated_at = now()",
-                cancellationToken, evaluationKey, item.Code, status, values.ValueVersion);
-            await Outbox.EnqueueAsync(connection, transaction, new MonitoringStatusChanged
-            {
-                Evaluation = key,
-                IndicatorCode = item.Code,
-                Name = item.Name,
-                PreviousStatus = ContractStatus(before),
-                Status = ContractStatus(item.Status),
-                ProgressPercent = item.ProgressPercent?.ToString(CultureInfo.InvariantCulture) ?? "",
-                AsOf = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                ElapsedPercent = elapsed,
-                ValueVersion = values.ValueVersion,
-            }, evaluationKey, cancellationToken);
-        }
-    }
-
-    EvaluationScored Compute(EvaluationKey key, IndicatorSystem system, GetIndicatorValuesResponse values, GetFindingsResponse? findings,
-        IReadOnlyList<Judgment> judgments)
-    {
-        var (declared, findingTexts) = IndicatorInputs.FromFindings(findings);
-        var inputs = ScoringInputsBuilder.Build(values.Values, judgments, declared, findingTexts);
-        var card = RulesEngine.Score(system, inputs, settings.GradesFor(system.SystemCode));
-        return ScorecardMessages.ToEvent(card, system, key,
-            values.ValueVersion, values.LedgerVersion);
-    }
-
-    /// <summary>Stores <paramref name="scored"/> as the next version when it differs from the latest, and enqueues it.</summary>
-    static async Task<long?> SaveIfChangedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, EvaluationScored scored,
-        IndicatorSystem system, GetIndicatorValuesResponse values, GetFindingsResponse? findings, long scorecardVersion,
-        CancellationToken cancellationToken)
-    {
-        var evaluationKey = EvaluationKeys.Format(scored.Evaluation);
-        var previous = (await LatestRowAsync(connection, transaction, evaluationKey, cancellationToken))?.Scored;
-        var before = previous?.Items.ToDictionary(i => i.IndicatorCode) ?? [];
-        scored.ChangedItemCodes.AddRange(scored.Items
-            .Where(i => !before.TryGetValue(i.IndicatorCode, out var b) || !b.Equals(i))
-            .Select(i => i.IndicatorCode));
-        var systemChanged = previous is not null
-            && (previous.SystemCode != scored.SystemCode || previous.SystemVersion != scored.SystemVersion || previous.Items.Count != scored.Items.Count);
-        // A declared actual recorded (or corrected) while no value moved changes only what is listed beside the items.
-        var listsChanged = previous is not null
-            && (!previous.DeclaredDifferences.SequenceEqual(scored.DeclaredDifferences) || !previous.Findings.SequenceEqual(scored.Findings));
-        if (previous is not null && scored.ChangedItemCodes.Count == 0 && !systemChanged && !listsChanged)
-            return null;
-
-        var newVersion = scorecardVersion + 1;
-        scored.ScorecardVersion = newVersion;
-        await Sql.ExecuteAsync(connection, transaction,
-            "insert into scorecards (evaluation_key, scorecard_version, value_version, total, grade, scored, system_snapshot, values_snapshot, findings_snapshot) "
-            + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9)", cancellationToken,
-            evaluationKey, newVersion, scored.ValueVersion, decimal.Parse(scored.Total, CultureInfo.InvariantCulture), scored.Grade,
-            scored.ToByteArray(), system.ToByteArray(), values.ToByteArray(), findings?.ToByteArray());
-        await Outbox.EnqueueAsync(connection, transaction, scored, evaluationKey, cancellationToken);
-        return newVersion;
-    }
-
-    public async Task<GetScorecardResponse?> GetLatestAsync(string evaluationKey, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (await Sql.ScalarAsync(connection, null, "select refused_reason from evaluation_state where evaluation_key = $1",
-                cancellationToken, evaluationKey) is string refused)
-            throw RpcErrors.FailedPrecondition($"the latest values of {evaluationKey} could not be scored: {refused}", "SYSTEM_REFUSED");
-        var latest = (await LatestRowAsync(connection, null, evaluationKey, cancellationToken))?.Scored;
-        if (latest is null)
-            return null;
-        return new GetScorecardResponse
-        {
-            ScorecardVersion = latest.ScorecardVersion,
-            ValueVersion = latest.ValueVersion,
-            Total = latest.Total,
-            Grade = latest.Grade,
-            Items = { latest.Items },
-            LedgerVersion = latest.LedgerVersion,
-            SystemCode = latest.SystemCode,
-            SystemVersion = latest.SystemVersion,
-            ExactScoring = ScorecardMessages.ExactScoringFromName(latest.ExactScoring),
-            Level1Subtotals = { latest.Level1Subtotals },
-            Level2Subtotals = { latest.Level2Subtotals },
-            Deviations = { latest.Deviations },
-            MissingNoteCodes = { latest.MissingNoteCodes },
-            DeclaredDifferences = { latest.DeclaredDifferences },
-            Findings = { latest.Findings },
-        };
-    }
-
-    /// <summary>One stored scorecard version with the indicator values (and their lineage) it was scored from.</summary>
-    public async Task<(EvaluationScored Scored, GetIndicatorValuesResponse? Values)?> GetVersionAsync(string evaluationKey, long version,
+    /// <summary>Up to <paramref name="limit"/> judgments after id <paramref name="afterId"/>, oldest first; all items when <paramref name="indicatorCode"/> is "".</summary>
+    public async Task<IReadOnlyList<StoredJudgment>> ListJudgmentsAsync(string evaluationKey, string indicatorCode, long afterId, int limit,
         CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = Sql.Command(connection, null,
-            "select scored, values_snapshot from scorecards where evaluation_key = $1 and scorecard_version = $2", evaluationKey, version);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-            return null;
-        return (EvaluationScored.Parser.ParseFrom((byte[])reader[0]),
-            reader.IsDBNull(1) ? null : GetIndicatorValuesResponse.Parser.ParseFrom((byte[])reader[1]));
-    }
-
-    /// <summary>One page of the audit trail, oldest first, after judgment id <paramref name="afterId"/>.</summary>
-    public async Task<ListJudgmentsResponse> ListJudgmentsAsync(string evaluationKey, string indicatorCode, int pageSize, long afterId,
-        CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = Sql.Command(connection, null,
-            "select judgment_id, indicator_code, kind, band, score, text, author, created_at, replaces_id, request_id from judgments "
+            "select judgment_id, kind, indicator_code, band, score, text, author, created_at, replaces_id, request_id from judgments "
             + "where evaluation_key = $1 and ($2 = '' or indicator_code = $2) and judgment_id > $3 order by judgment_id limit $4",
-            evaluationKey, indicatorCode, afterId, pageSize + 1);
+            evaluationKey, indicatorCode, afterId, limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var response = new ListJudgmentsResponse();
+        var judgments = new List<StoredJudgment>();
         while (await reader.ReadAsync(cancellationToken))
-        {
-            if (response.Judgments.Count == pageSize)
-            {
-                response.NextPageToken = response.Judgments[^1].JudgmentId.ToString(CultureInfo.InvariantCulture);
-                break;
-            }
-            response.Judgments.Add(new JudgmentRecord
-            {
-                JudgmentId = reader.GetInt64(0),
-                IndicatorCode = reader.GetString(1),
-                Kind = Judgment.ContractKind(reader.GetString(2)),
-                Band = reader.IsDBNull(3) ? Contracts.Scoring.V1.QualitativeBand.Unspecified : (Contracts.Scoring.V1.QualitativeBand)reader.GetInt16(3),
-                Score = reader.IsDBNull(4) ? "" : reader.GetDecimal(4).ToString(CultureInfo.InvariantCulture),
-                Text = reader.GetString(5),
-                Author = reader.GetString(6),
-                CreatedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.SpecifyKind(reader.GetDateTime(7), DateTimeKind.Utc)),
-                ReplacesJudgmentId = reader.IsDBNull(8) ? 0 : reader.GetInt64(8),
-                RequestId = reader.GetString(9),
-            });
-        }
-        return response;
-    }
-
-    /// <summary>The audit trail of an evaluation's judgments, oldest first.</summary>
-    static async Task<IReadOnlyList<Judgment>> JudgmentsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string evaluationKey,
-        CancellationToken cancellationToken)
-    {
-        await using var command = Sql.Command(connection, transaction,
-            "select kind, indicator_code, band, score, text, author from judgments where evaluation_key = $1 order by judgment_id", evaluationKey);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var judgments = new List<Judgment>();
-        while (await reader.ReadAsync(cancellationToken))
-            judgments.Add(new Judgment(Judgment.ParseKind(reader.GetString(0)), reader.GetString(1),
-                reader.IsDBNull(2) ? null : (Domain.QualitativeBand)reader.GetInt16(2),
-                reader.IsDBNull(3) ? null : reader.GetDecimal(3), reader.GetString(4), reader.GetString(5)));
+            judgments.Add(new StoredJudgment(reader.GetInt64(0), ReadJudgment(reader, 1),
+                DateTime.SpecifyKind(reader.GetDateTime(7), DateTimeKind.Utc),
+                reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.GetString(9)));
         return judgments;
     }
 
-    sealed record LatestRow(EvaluationScored Scored, IndicatorSystem? System, GetIndicatorValuesResponse? Values, GetFindingsResponse? Findings);
-
-    static async Task<LatestRow?> LatestRowAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string evaluationKey,
+    internal static async Task<StoredScorecard?> LatestAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string evaluationKey,
         CancellationToken cancellationToken)
     {
         await using var command = Sql.Command(connection, transaction,
-            "select scored, system_snapshot, values_snapshot, findings_snapshot from scorecards where evaluation_key = $1 order by scorecard_version desc limit 1",
-            evaluationKey);
+            "select scored, system_snapshot, values_snapshot, findings_snapshot from scorecards where evaluation_key = $1 "
+            + "order by scorecard_version desc limit 1", evaluationKey);
+        return await ReadScorecardAsync(command, cancellationToken);
+    }
+
+    static async Task<StoredScorecard?> ReadScorecardAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
-        return new LatestRow(EvaluationScored.Parser.ParseFrom((byte[])reader[0]),
+        return new StoredScorecard(EvaluationScored.Parser.ParseFrom((byte[])reader[0]),
             reader.IsDBNull(1) ? null : IndicatorSystem.Parser.ParseFrom((byte[])reader[1]),
             reader.IsDBNull(2) ? null : GetIndicatorValuesResponse.Parser.ParseFrom((byte[])reader[2]),
             reader.IsDBNull(3) ? null : GetFindingsResponse.Parser.ParseFrom((byte[])reader[3]));
     }
 
+    /// <summary>A judgment from the columns kind, indicator_code, band, score, text, author starting at <paramref name="first"/>.</summary>
+    internal static Judgment ReadJudgment(NpgsqlDataReader reader, int first) =>
+        new(ParseKind(reader.GetString(first)), reader.GetString(first + 1),
+            reader.IsDBNull(first + 2) ? null : (QualitativeBand)reader.GetInt16(first + 2),
+            reader.IsDBNull(first + 3) ? null : reader.GetDecimal(first + 3), reader.GetString(first + 4), reader.GetString(first + 5));
+
+    /// <summary>The stored (text) name of a judgment kind; the judgments table checks these names.</summary>
+    internal static string KindName(JudgmentKind kind) => kind switch
+    {
+        JudgmentKind.Assessment => "assessment",
+        JudgmentKind.Override => "override",
+        JudgmentKind.Deduction => "deduction",
+        JudgmentKind.DeviationNote => "deviation-note",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    static JudgmentKind ParseKind(string name) => name switch
+    {
+        "assessment" => JudgmentKind.Assessment,
+        "override" => JudgmentKind.Override,
+        "deduction" => JudgmentKind.Deduction,
+        "deviation-note" => JudgmentKind.DeviationNote,
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a judgment kind"),
+    };
+}
+
+/// <summary>
+/// One transaction on one evaluation, holding its state-row lock (see <see cref="ScoringStore.BeginAsync"/>).
+/// Every write of a use case goes through it, so a scorecard, its state, its judgment, its request id and
+/// its outbox rows commit together or not at all.
+/// </summary>
+public sealed class EvaluationTransaction : IAsyncDisposable
+{
+    readonly NpgsqlConnection _connection;
+    readonly NpgsqlTransaction _transaction;
+    readonly string _evaluationKey;
+
+    internal EvaluationTransaction(NpgsqlConnection connection, NpgsqlTransaction transaction, string evaluationKey,
+        long valueVersion, long scorecardVersion)
+    {
+        (_connection, _transaction, _evaluationKey) = (connection, transaction, evaluationKey);
+        (ValueVersion, ScorecardVersion) = (valueVersion, scorecardVersion);
+    }
+
+    /// <summary>The value version last scored (0 for none), as locked.</summary>
+    public long ValueVersion { get; }
+
+    /// <summary>The latest scorecard version (0 for none), as locked.</summary>
+    public long ScorecardVersion { get; }
+
+    public Task<StoredScorecard?> LatestAsync(CancellationToken cancellationToken) =>
+        ScoringStore.LatestAsync(_connection, _transaction, _evaluationKey, cancellationToken);
+
+    /// <summary>The audit trail of the evaluation's judgments, oldest first.</summary>
+    public async Task<IReadOnlyList<Judgment>> JudgmentsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(_connection, _transaction,
+            "select kind, indicator_code, band, score, text, author from judgments where evaluation_key = $1 order by judgment_id", _evaluationKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var judgments = new List<Judgment>();
+        while (await reader.ReadAsync(cancellationToken))
+            judgments.Add(ScoringStore.ReadJudgment(reader, 0));
+        return judgments;
+    }
+
+    /// <summary>The item's latest judgment of <paramref name="kind"/>, or null when it has none.</summary>
+    public async Task<long?> LatestJudgmentIdAsync(string indicatorCode, JudgmentKind kind, CancellationToken cancellationToken) =>
+        await Sql.ScalarAsync(_connection, _transaction,
+            "select max(judgment_id) from judgments where evaluation_key = $1 and indicator_code = $2 and kind = $3",
+            cancellationToken, _evaluationKey, indicatorCode, ScoringStore.KindName(kind)) as long?;
+
+    public Task InsertJudgmentAsync(Judgment judgment, string requestId, long? replacesJudgmentId, CancellationToken cancellationToken) =>
+        Sql.ExecuteAsync(_connection, _transaction,
+            "insert into judgments (evaluation_key, indicator_code, kind, band, score, text, author, request_id, replaces_id) "
+            + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9)", cancellationToken,
+            _evaluationKey, judgment.IndicatorCode, ScoringStore.KindName(judgment.Kind), judgment.Band is { } b ? (short)b : null,
+            judgment.Score, judgment.Text, judgment.Author, requestId, replacesJudgmentId);
+
+    /// <summary>The first answer to a request id (AIP-155), or null when it is new; a ConflictException when it was used for another request.</summary>
+    public Task<TResponse?> ReplayAsync<TResponse>(string requestId, IMessage request, MessageParser<TResponse> parser,
+        CancellationToken cancellationToken) where TResponse : class, IMessage<TResponse> =>
+        RequestIds.ReplayAsync(_connection, _transaction, requestId, request, parser, cancellationToken);
+
+    public Task RememberAsync(string requestId, IMessage request, IMessage response, CancellationToken cancellationToken) =>
+        RequestIds.RememberAsync(_connection, _transaction, requestId, request, response, cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="scored"/> (its scorecard_version set) with the inputs it was scored from,
+    /// and enqueues it as the EvaluationScored event in the same transaction.
+    /// </summary>
+    public async Task InsertScorecardAsync(EvaluationScored scored, decimal total, IndicatorSystem system, GetIndicatorValuesResponse values,
+        GetFindingsResponse? findings, CancellationToken cancellationToken)
+    {
+        await Sql.ExecuteAsync(_connection, _transaction,
+            "insert into scorecards (evaluation_key, scorecard_version, value_version, total, grade, scored, system_snapshot, values_snapshot, findings_snapshot) "
+            + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9)", cancellationToken,
+            _evaluationKey, scored.ScorecardVersion, scored.ValueVersion, total, scored.Grade,
+            scored.ToByteArray(), system.ToByteArray(), values.ToByteArray(), findings?.ToByteArray());
+        await Outbox.EnqueueAsync(_connection, _transaction, scored, _evaluationKey, cancellationToken);
+    }
+
+    /// <summary>Records the versions now scored and clears a refusal.</summary>
+    public Task SetScoredAsync(long valueVersion, long scorecardVersion, CancellationToken cancellationToken) =>
+        Sql.ExecuteAsync(_connection, _transaction,
+            "update evaluation_state set value_version = $2, scorecard_version = $3, refused_reason = null where evaluation_key = $1",
+            cancellationToken, _evaluationKey, valueVersion, scorecardVersion);
+
+    public Task SetScorecardVersionAsync(long scorecardVersion, CancellationToken cancellationToken) =>
+        Sql.ExecuteAsync(_connection, _transaction, "update evaluation_state set scorecard_version = $2 where evaluation_key = $1",
+            cancellationToken, _evaluationKey, scorecardVersion);
+
+    /// <summary>Remembers why the latest values could not be scored.</summary>
+    public Task RefuseAsync(string reason, CancellationToken cancellationToken) =>
+        Sql.ExecuteAsync(_connection, _transaction, "update evaluation_state set refused_reason = $2 where evaluation_key = $1",
+            cancellationToken, _evaluationKey, reason);
+
+    /// <summary>The last announced monitoring colour per item code.</summary>
+    public async Task<IReadOnlyDictionary<string, MonitoringStatus>> MonitoringStatusesAsync(CancellationToken cancellationToken)
+    {
+        var statuses = new Dictionary<string, MonitoringStatus>(StringComparer.Ordinal);
+        await using var command = Sql.Command(_connection, _transaction,
+            "select indicator_code, status from monitoring_status where evaluation_key = $1", _evaluationKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            if (Enum.TryParse<MonitoringStatus>(reader.GetString(1), ignoreCase: true, out var status))
+                statuses[reader.GetString(0)] = status;
+        return statuses;
+    }
+
+    /// <summary>Stores an item's new colour and enqueues its announcement in the same transaction.</summary>
+    public async Task SaveMonitoringStatusAsync(string indicatorCode, MonitoringStatus status, long valueVersion, IMessage announcement,
+        CancellationToken cancellationToken)
+    {
+        await Sql.ExecuteAsync(_connection, _transaction,
+            "insert into monitoring_status (evaluation_key, indicator_code, status, value_version) values ($1, $2, $3, $4) "
+            + "on conflict (evaluation_key, indicator_code) do update set status = excluded.status, value_version = excluded.value_version, updated_at = now()",
+            cancellationToken, _evaluationKey, indicatorCode, status.ToString().ToLowerInvariant(), valueVersion);
+        await Outbox.EnqueueAsync(_connection, _transaction, announcement, _evaluationKey, cancellationToken);
+    }
+
+    public Task CommitAsync(CancellationToken cancellationToken) => _transaction.CommitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _transaction.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Scoring.V1;
+using PerfEval.Scoring.Domain;
 
-namespace PerfEval.Scoring.Domain;
+namespace PerfEval.Scoring.Application;
 
 /// <summary>
 /// Explains a change of score between two stored scorecard versions: which items moved, by how much,
@@ -57,21 +58,21 @@ public static class ChangeExplainer
                 ScoreDelta = Delta(a.Score, b.Score),
             };
             if (systemChanged || a.Weight != b.Weight || a.Target != b.Target)
-                change.Causes.Add("system");
+                change.Causes.Add(ChangeCause.System);
             if (a.Actual != b.Actual || string.Join("|", a.PartActuals) != string.Join("|", b.PartActuals))
             {
-                change.Causes.Add("value");
+                change.Causes.Add(ChangeCause.Value);
                 change.MovedInputs.AddRange(MovedInputs(fromLineage.GetValueOrDefault(code) ?? [], toLineage.GetValueOrDefault(code) ?? []));
             }
             if (a.AssessmentBand != b.AssessmentBand || a.AssessmentDescription != b.AssessmentDescription
                 || (a.ComputedScore != b.ComputedScore && a.AssessmentBand.Length > 0 && a.Actual == b.Actual))
-                change.Causes.Add("assessment");
+                change.Causes.Add(ChangeCause.Assessment);
             if (a.OverrideScore != b.OverrideScore || a.OverrideReason != b.OverrideReason || a.OverrideAuthor != b.OverrideAuthor)
-                change.Causes.Add("override");
+                change.Causes.Add(ChangeCause.Override);
             if (a.DeductedPoints != b.DeductedPoints || !a.DeductionReasons.SequenceEqual(b.DeductionReasons))
-                change.Causes.Add("deduction");
+                change.Causes.Add(ChangeCause.Deduction);
             if (a.DeviationNote != b.DeviationNote)
-                change.Causes.Add("deviation-note");
+                change.Causes.Add(ChangeCause.DeviationNote);
             response.Items.Add(change);
         }
         return response;

@@ -1,7 +1,7 @@
 using PerfEval.Contracts.Indicator.V1;
-using Ledger = PerfEval.Contracts.Ledger.V1;
+using PerfEval.Scoring.Domain;
 
-namespace PerfEval.Scoring.Domain;
+namespace PerfEval.Scoring.Application;
 
 /// <summary>
 /// Maps what the indicator service reports beside the values (reconciliation findings, lineage) onto the
@@ -9,23 +9,6 @@ namespace PerfEval.Scoring.Domain;
 /// </summary>
 public static class IndicatorInputs
 {
-    /// <summary>
-    /// The indicator findings plus the ledger's unbudgeted spending (未列预算的支出, e.g. 上解上级支出, left out of
-    /// the execution rates), in one message so each scorecard version stores and replays one findings snapshot.
-    /// The indicator service has no kind for them, so they carry FINDING_KIND_UNSPECIFIED and are shown as text.
-    /// </summary>
-    public static GetFindingsResponse WithLedgerFindings(GetFindingsResponse findings, Ledger.GetReconciliationFindingsResponse? ledger)
-    {
-        var merged = findings.Clone();
-        foreach (var f in ledger?.Findings.Where(f => f.Kind == Ledger.FindingKind.UnbudgetedSpending) ?? [])
-            merged.Findings.Add(new ReconciliationFinding
-            {
-                Kind = FindingKind.Unspecified, IndicatorCode = "", Unit = f.Unit, ComputedValue = f.Declared,
-                Message = f.Message.Length > 0 ? f.Message : $"unbudgeted spending on {f.AccountCode}: {f.Declared} {f.Unit}",
-            });
-        return merged;
-    }
-
     /// <summary>
     /// The declared (typed) actuals that differ from the computed ones, by item code, and every other
     /// finding as text. The rules engine compares a declared actual with its own computed actual again,
@@ -37,6 +20,11 @@ public static class IndicatorInputs
         var texts = new List<string>();
         foreach (var f in findings?.Findings ?? [])
         {
+            // The indicator service always names a finding's kind. Unspecified ones are the ledger's unbudgeted
+            // spending that scoring once merged into its findings snapshots: no longer listed (the report
+            // reads them from the ledger), also when an older snapshot is rescored.
+            if (f.Kind == FindingKind.Unspecified)
+                continue;
             if (f.Kind is FindingKind.DeclaredActualMismatch or FindingKind.DeclaredActualWithoutValue && f.IndicatorCode.Length > 0 && f.DeclaredValue.Length > 0)
                 declared[f.IndicatorCode] = f.DeclaredValue;
             // A declared actual without a computed value may name an item the system lacks, where the
