@@ -111,12 +111,19 @@ public sealed record FundFigures(IReadOnlyList<FundLine> Income, IReadOnlyList<F
     public long? PriorYearIncomeFen { get; init; }
     public long? PriorYearExpenditureFen { get; init; }
 
+    /// <summary>
+    /// The ledger's own 收入 / 支出预算执行率 (GetFundMetrics summary) when the figures come from it: the
+    /// ledger owns which spending a budget covers, so the report states its rates (a null rate then
+    /// means "no budget"). Null when only balances were available.
+    /// </summary>
+    public (decimal? Income, decimal? Expenditure)? LedgerExecutionRates { get; init; }
+
     public long TotalIncomeFen => Income.Sum(l => l.ActualFen);
     public long TotalExpenditureFen => Expenditure.Sum(l => l.ActualFen);
-    /// <summary>收入预算执行率 over the income lines that have a budget.</summary>
-    public decimal? IncomeExecutionRate => Rate(Income);
-    /// <summary>支出预算执行率 over budgeted expenditure only; unbudgeted spending is reported beside it.</summary>
-    public decimal? ExpenditureExecutionRate => Rate(Expenditure);
+    /// <summary>收入预算执行率: the ledger's; from balances alone, over the income lines that have a budget.</summary>
+    public decimal? IncomeExecutionRate => LedgerExecutionRates is { } ledger ? ledger.Income : Rate(Income);
+    /// <summary>支出预算执行率 over budgeted expenditure only (the ledger's when known); unbudgeted spending is reported beside it.</summary>
+    public decimal? ExpenditureExecutionRate => LedgerExecutionRates is { } ledger ? ledger.Expenditure : Rate(Expenditure);
     /// <summary>未列预算的支出 (e.g. 上解上级支出).</summary>
     public IReadOnlyList<FundLine> UnbudgetedSpending => Expenditure.Where(l => l.BudgetFen is null && l.ActualFen != 0).ToList();
     /// <summary>当期结余 = income − expenditure.</summary>
