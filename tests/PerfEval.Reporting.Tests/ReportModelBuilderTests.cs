@@ -106,6 +106,8 @@ public class ReportModelBuilderTests
         Assert.Equal((100_00L, 90_00L), (model.Budget.FinalBudgetFen!.Value, model.Budget.ActualFen!.Value));
         Assert.Equal("90.00%", Display.Percent(model.Budget.ExecutionRate));
         Assert.Equal("90.00%", Display.Percent(model.Funds!.ExpenditureExecutionRate));
+        // The sub-accounts have no line of their own, but 5001's covers them: not unbudgeted spending.
+        Assert.Empty(model.Funds.UnbudgetedSpending);
     }
 
     [Fact]

@@ -112,7 +112,10 @@ public static class ReportModelBuilder
     public static FundFigures Funds(GetFundMetricsResponse metrics)
     {
         FundLine Line(AccountMetrics a) => new(a.AccountCode, a.AccountName, a.ActualFen,
-            a.HasBudgetLine && a.HasBudgetFen ? a.BudgetFen : null, a.HasPriorYearActualFen ? a.PriorYearActualFen : null);
+            a.HasBudgetLine && a.HasBudgetFen ? a.BudgetFen : null, a.HasPriorYearActualFen ? a.PriorYearActualFen : null)
+        {
+            LedgerUnbudgetedFen = a.UnbudgetedActualFen,
+        };
         var leaves = metrics.Accounts.Where(a => !a.IsGroup).OrderBy(a => a.AccountCode, StringComparer.Ordinal).ToList();
         var summary = metrics.Summary;
         // The ledger reports 0 for an opening balance nothing was posted to; only a posting to a
