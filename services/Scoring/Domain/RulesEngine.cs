@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
+using MissingInput = PerfEval.Contracts.Events.V1.MissingInput;
 
 namespace PerfEval.Scoring.Domain;
 
@@ -15,6 +16,8 @@ public sealed record ScoringInputs
     public IReadOnlyDictionary<string, decimal?> Actuals { get; init; } = new Dictionary<string, decimal?>();
     /// <summary>Why a value is missing, from the indicator service, by code.</summary>
     public IReadOnlyDictionary<string, string> NoValueReasons { get; init; } = new Dictionary<string, string>();
+    /// <summary>The inputs whose absence left a value empty, from the indicator service, by code: carried onto the item for the report.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<MissingInput>> MissingInputs { get; init; } = new Dictionary<string, IReadOnlyList<MissingInput>>();
     public IReadOnlyDictionary<string, QualitativeAssessment> Assessments { get; init; } = new Dictionary<string, QualitativeAssessment>();
     public IReadOnlyDictionary<string, ScoreOverride> Overrides { get; init; } = new Dictionary<string, ScoreOverride>();
     public IReadOnlyDictionary<string, IReadOnlyList<Deduction>> Deductions { get; init; } = new Dictionary<string, IReadOnlyList<Deduction>>();
@@ -157,7 +160,10 @@ public static partial class RulesEngine
         decimal? computed = raw is { } s ? ScoringRules.RoundScore(Math.Max(0m, Math.Min(s, weight) - deducted)) : null;
         var effective = @override?.Score ?? computed;
         return new ItemScore(d, weight, rule, actual, parts, noValue, assessment, ruleScore, deducted, deductions, computed,
-            @override, effective, met, note);
+            @override, effective, met, note)
+        {
+            MissingInputs = noValue is null ? [] : inputs.MissingInputs.GetValueOrDefault(d.Code) ?? [],
+        };
     }
 
     static PartScore ScorePart(IndicatorDefinition d, TargetPart p, decimal share, decimal? actual, bool asHigherIsBetter)

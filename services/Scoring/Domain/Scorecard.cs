@@ -1,5 +1,6 @@
 using System.Globalization;
 using PerfEval.Contracts.Indicator.V1;
+using MissingInput = PerfEval.Contracts.Events.V1.MissingInput;
 
 namespace PerfEval.Scoring.Domain;
 
@@ -51,6 +52,9 @@ public sealed record ItemScore(
     DeviationNote? Note)
 {
     public string Code => Definition.Code;
+
+    /// <summary>The indicator service's structured missing inputs behind <see cref="NoValueReason"/>; empty when none.</summary>
+    public IReadOnlyList<MissingInput> MissingInputs { get; init; } = [];
 }
 
 /// <summary>A subtotal per 一级 (Level2 null) or per 二级 inside its 一级.</summary>
