@@ -19,10 +19,17 @@ Console.WriteLine();
 var resident = CompiledSystem.Compile(SystemFiles.BuiltIn().Single(s => s.SystemCode == "resident-fund"));
 AccountFact[] ResidentAccounts(long extraFen) =>
 [
-    new("3001", "基金结余", "net_asset", Fen(4763.56m), null),
-    new("4001", "基本医疗保险费收入", "income", Fen(IncomeActualWanYuan) + extraFen, Fen(IncomeBudgetWanYuan)),
-    new("5001", "基本医疗保险待遇支出", "expenditure", Fen(BenefitActualWanYuan), Fen(BenefitBudgetWanYuan)),
-    new("5004", "上解上级支出", "expenditure", Fen(RemittedUpwardWanYuan), null),
+    new("3001", "基金结余", "net_asset", Fen(4763.56m)),
+    new("4001", "基本医疗保险费收入", "income", Fen(IncomeActualWanYuan) + extraFen),
+    new("5001", "基本医疗保险待遇支出", "expenditure", Fen(BenefitActualWanYuan)),
+    new("5004", "上解上级支出", "expenditure", Fen(RemittedUpwardWanYuan)),
+];
+// The ledger's budget coverage of the same top-level accounts (GetFundMetrics): each covered by its own line.
+BudgetCoverage[] ResidentBudgets(long extraFen) =>
+[
+    new("4001", "", "income", Fen(IncomeBudgetWanYuan), Fen(IncomeActualWanYuan) + extraFen),
+    new("5001", "", "expenditure", Fen(BenefitBudgetWanYuan), Fen(BenefitActualWanYuan)),
+    new("5004", "", "expenditure", null, 0),
 ];
 ObservationFact[] observations =
 [
@@ -34,7 +41,7 @@ ObservationFact[] observations =
     new("drg-dip-paid-cost", "resident-fund", 10_634_700_00, 11), new("personal-contribution-standard", "resident-fund", 280, 12),
     new("subsidy-standard", "resident-fund", 580, 13), new("satisfaction", "resident-fund", 96, 14),
 ];
-EvaluationFacts ResidentFacts(long version) => new("resident-fund", version, ResidentAccounts(version), 0, null, observations);
+EvaluationFacts ResidentFacts(long version) => new("resident-fund", version, ResidentAccounts(version), 0, null, observations) { Budgets = ResidentBudgets(version) };
 
 var residentBase = IndicatorEngine.Evaluate(resident, ResidentFacts(0), null).State;
 var residentFull = Measure(repetitions, i => IndicatorEngine.Evaluate(resident, ResidentFacts(i), null));
@@ -51,9 +58,12 @@ var perItem = new List<(int Items, double Ms)>();
 foreach (var n in new[] { 125, 250, 500, 1000 })
 {
     var system = CompiledSystem.Compile(Synthetic(n));
+    long Actual(long version, int i, int changedAccount, bool all) => 1_000_000 + (all || i == changedAccount ? version : 0);
     EvaluationFacts Facts(long version, int changedAccount, bool all) => new("synthetic", version,
-        Enumerable.Range(0, n).Select(i => new AccountFact($"4{i:D4}", $"收入{i}", "income",
-            1_000_000 + (all || i == changedAccount ? version : 0), 2_000_000)).ToList(), 0, null, []);
+        Enumerable.Range(0, n).Select(i => new AccountFact($"4{i:D4}", $"收入{i}", "income", Actual(version, i, changedAccount, all))).ToList(), 0, null, [])
+    {
+        Budgets = Enumerable.Range(0, n).Select(i => new BudgetCoverage($"4{i:D4}", "", "income", 2_000_000, Actual(version, i, changedAccount, all))).ToList(),
+    };
     var baseState = IndicatorEngine.Evaluate(system, Facts(0, -1, false), null).State;
     var one = Measure(repetitions, i => IndicatorEngine.Evaluate(system, Facts(i + 1, n / 2, false), baseState));
     var all = Measure(repetitions, i => IndicatorEngine.Evaluate(system, Facts(i + 1, -1, true), baseState));

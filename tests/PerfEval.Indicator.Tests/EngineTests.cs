@@ -64,7 +64,7 @@ public class EngineTests
     {
         var system = Jiashi.BuiltIn("resident-fund");
         var first = IndicatorEngine.Evaluate(system, Jiashi.Facts(), null);
-        AccountFact[] accounts = [Jiashi.Income("4001", 38200m, 36026.78m), .. Jiashi.ResidentAccounts.Skip(1)];
+        Jiashi.Row[] accounts = [Jiashi.Income("4001", 38200m, 36026.78m), .. Jiashi.ResidentAccounts.Skip(1)];
         var second = IndicatorEngine.Evaluate(system, Jiashi.Facts(accounts, ledgerVersion: 2), first.State);
         // The income rate and 可支付月数 (which reads income) are evaluated again; nothing else.
         // 可支付月数 still has no value (no 3001 balance), so only the rate changed.

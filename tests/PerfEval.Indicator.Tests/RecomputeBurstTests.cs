@@ -32,9 +32,13 @@ sealed class FakeLedgerFacts : ILedgerFacts
     public Task<LedgerSnapshot> GetAsync(EvaluationKey key, CancellationToken cancellationToken)
     {
         lock (_lock)
-            return Task.FromResult(new LedgerSnapshot("resident-fund", _version,
-                [new AccountFact("4001", "基本医疗保险费收入", "income", _incomeFen, BudgetFen), Jiashi.ResidentAccounts[1], Jiashi.ResidentAccounts[2]],
-                0, null));
+        {
+            Jiashi.Row[] rows = [new(new AccountFact("4001", "基本医疗保险费收入", "income", _incomeFen), BudgetFen), Jiashi.ResidentAccounts[1], Jiashi.ResidentAccounts[2]];
+            return Task.FromResult(new LedgerSnapshot("resident-fund", _version, rows.Select(r => r.Account).ToList(), 0, null)
+            {
+                Budgets = Jiashi.FlatCoverage(rows),
+            });
+        }
     }
 }
 

@@ -67,12 +67,47 @@ public class ReportModelBuilderTests
     }
 
     [Fact]
-    public void The_header_is_the_budgeted_expenditure_and_the_initial_budget_is_not_invented()
+    public void The_header_is_the_ledgers_budgeted_expenditure()
+    {
+        var header = ReportModelBuilder.Build(Jiashi() with { Metrics = Metrics() }).Budget;
+        Assert.Equal(Fen(22000m), header.InitialBudgetFen);
+        Assert.Equal(Fen(22087.64m), header.FinalBudgetFen);
+        Assert.Equal(Fen(21040.11m), header.ActualFen);
+        Assert.Equal("95.26%", Display.Percent(header.ExecutionRate));
+    }
+
+    [Fact]
+    public void Without_the_ledgers_fund_metrics_the_header_is_no_data_not_rebuilt_from_balances()
     {
         var header = ReportModelBuilder.Build(Jiashi()).Budget;
-        Assert.Null(header.InitialBudgetFen);
-        Assert.Equal(Fen(22087.64m), header.FinalBudgetFen);
-        Assert.Equal("95.26%", Display.Percent(header.ExecutionRate));
+        Assert.Equal((null, null, null), (header.InitialBudgetFen, header.FinalBudgetFen, header.ActualFen));
+        Assert.Equal(Display.NoData, Display.Percent(header.ExecutionRate));
+    }
+
+    [Fact]
+    public void A_budget_line_on_a_group_counts_the_spending_under_it_as_the_ledger_does()
+    {
+        // 5001 budgeted as a whole, spent on its sub-accounts: the ledger covers both, and so does the header.
+        var metrics = new GetFundMetricsResponse
+        {
+            LedgerVersion = 3,
+            Accounts =
+            {
+                new AccountMetrics { AccountCode = "5", AccountClass = AccountClass.Expenditure, IsGroup = true, ActualFen = 90_00,
+                    BudgetFen = 100_00, BudgetedActualFen = 90_00 },
+                new AccountMetrics { AccountCode = "5001", ParentCode = "5", AccountClass = AccountClass.Expenditure, IsGroup = true, ActualFen = 90_00,
+                    BudgetFen = 100_00, BudgetedActualFen = 90_00, HasBudgetLine = true },
+                new AccountMetrics { AccountCode = "500101", ParentCode = "5001", AccountClass = AccountClass.Expenditure, ActualFen = 60_00, BudgetedActualFen = 60_00 },
+                new AccountMetrics { AccountCode = "500102", ParentCode = "5001", AccountClass = AccountClass.Expenditure, ActualFen = 30_00, BudgetedActualFen = 30_00 },
+            },
+            Summary = new FundSummary { ExpenditureFen = 90_00, ExpenditureBudgetFen = 100_00, ExpenditureBudgetExecutionRate = "90" },
+        };
+        var model = ReportModelBuilder.Build(Jiashi() with { Metrics = metrics });
+        Assert.Equal((100_00L, 90_00L), (model.Budget.FinalBudgetFen!.Value, model.Budget.ActualFen!.Value));
+        Assert.Equal("90.00%", Display.Percent(model.Budget.ExecutionRate));
+        Assert.Equal("90.00%", Display.Percent(model.Funds!.ExpenditureExecutionRate));
+        // The sub-accounts have no line of their own, but 5001's covers them: not unbudgeted spending.
+        Assert.Empty(model.Funds.UnbudgetedSpending);
     }
 
     [Fact]
@@ -125,23 +160,39 @@ public class ReportModelBuilderTests
         Accounts =
         {
             new AccountMetrics { AccountCode = "3001", AccountName = "基金结余", AccountClass = AccountClass.NetAsset, ActualFen = Fen(29014.61m) },
-            new AccountMetrics { AccountCode = "4", AccountName = "基金收入", AccountClass = AccountClass.Income, IsGroup = true, ActualFen = Fen(38154.63m) },
             new AccountMetrics
             {
-                AccountCode = "4001", AccountName = "基本医疗保险费收入", AccountClass = AccountClass.Income, ActualFen = Fen(38154.63m),
-                BudgetFen = Fen(36026.78m), HasBudgetLine = true, InitialBudgetFen = Fen(36000m), PriorYearActualFen = Fen(34586.52m),
+                AccountCode = "4", AccountName = "基金收入", AccountClass = AccountClass.Income, IsGroup = true, ActualFen = Fen(38154.63m),
+                BudgetFen = Fen(36026.78m), BudgetedActualFen = Fen(38154.63m), InitialBudgetFen = Fen(36000m), PriorYearActualFen = Fen(34586.52m),
             },
             new AccountMetrics
             {
-                AccountCode = "5001", AccountName = "基本医疗保险待遇支出", AccountClass = AccountClass.Expenditure, ActualFen = Fen(21040.11m),
-                BudgetFen = Fen(22087.64m), HasBudgetLine = true, InitialBudgetFen = Fen(22000m), PriorYearActualFen = Fen(15823.75m),
+                AccountCode = "4001", AccountName = "基本医疗保险费收入", AccountClass = AccountClass.Income, ParentCode = "4", ActualFen = Fen(38154.63m),
+                BudgetFen = Fen(36026.78m), BudgetedActualFen = Fen(38154.63m), HasBudgetLine = true, InitialBudgetFen = Fen(36000m), PriorYearActualFen = Fen(34586.52m),
             },
-            new AccountMetrics { AccountCode = "5004", AccountName = "上解上级支出", AccountClass = AccountClass.Expenditure, ActualFen = Fen(45310.34m) },
+            new AccountMetrics
+            {
+                AccountCode = "5", AccountName = "基金支出", AccountClass = AccountClass.Expenditure, IsGroup = true, ActualFen = Fen(66350.45m),
+                BudgetFen = Fen(22087.64m), BudgetedActualFen = Fen(21040.11m), UnbudgetedActualFen = Fen(45310.34m), InitialBudgetFen = Fen(22000m),
+                PriorYearActualFen = Fen(15823.75m),
+            },
+            new AccountMetrics
+            {
+                AccountCode = "5001", AccountName = "基本医疗保险待遇支出", AccountClass = AccountClass.Expenditure, ParentCode = "5", ActualFen = Fen(21040.11m),
+                BudgetFen = Fen(22087.64m), BudgetedActualFen = Fen(21040.11m), HasBudgetLine = true, InitialBudgetFen = Fen(22000m), PriorYearActualFen = Fen(15823.75m),
+            },
+            new AccountMetrics
+            {
+                AccountCode = "5004", AccountName = "上解上级支出", AccountClass = AccountClass.Expenditure, ParentCode = "5", ActualFen = Fen(45310.34m),
+                UnbudgetedActualFen = Fen(45310.34m),
+            },
         },
         Summary = new FundSummary
         {
             IncomeFen = Fen(38154.63m), ExpenditureFen = Fen(66350.45m), OpeningBalanceFen = Fen(29014.61m),
             PriorYearIncomeFen = Fen(34586.52m), PriorYearExpenditureFen = Fen(15823.75m),
+            IncomeBudgetFen = Fen(36026.78m), ExpenditureBudgetFen = Fen(22087.64m), UnbudgetedExpenditureFen = Fen(45310.34m),
+            IncomeBudgetExecutionRate = "105.9063008128952962213109248", ExpenditureBudgetExecutionRate = "95.25739282241108601914917121",
         },
         Transfers =
         {
@@ -167,7 +218,9 @@ public class ReportModelBuilderTests
         sources.Scorecard.Items.Add(new ScoredItem
         {
             IndicatorCode = "satisfaction", Name = "参保对象满意度", Target = "≥95%", Unit = "%", Weight = "10",
-            Level1 = "满意度指标", Level2 = "服务对象满意度指标", NoValueReason = "missing observation 满意度 (satisfaction)",
+            Level1 = "满意度指标", Level2 = "服务对象满意度指标",
+            NoValueReason = "缺少统计数据：满意度（missing observation satisfaction）",
+            MissingInputs = { new MissingInput { Kind = MissingInputKind.Observation, MetricCode = "satisfaction", DisplayName = "满意度" } },
         });
         sources.Scorecard.Level1Subtotals.Add(new PerfEval.Contracts.Events.V1.ScoreSubtotal { Level1 = "预算执行率", Weight = "10", Score = "9.53" });
         return sources with
@@ -194,8 +247,7 @@ public class ReportModelBuilderTests
             },
             IndicatorFindings = new IndicatorFindings(4,
             [
-                ReportModelBuilder.IndicatorFinding("DECLARED_ACTUAL_MISMATCH", "城乡居民医疗保险基金支出预算执行率", "%", "100", "95.26", "4.74",
-                    "declared 100%, computed 95.26%"),
+                ReportModelBuilder.IndicatorFinding("DECLARED_ACTUAL_MISMATCH", "城乡居民医疗保险基金支出预算执行率", "%", "100", "95.26", "4.74", []),
             ]),
         };
     }
@@ -228,7 +280,8 @@ public class ReportModelBuilderTests
         var satisfaction = model.Indicators.Single(r => r.Name == "参保对象满意度");
         Assert.Equal("暂无数据", satisfaction.Actual);
         Assert.Contains(ReportModelBuilder.MissingNote, satisfaction.DeviationNote);
-        Assert.Contains("missing observation 满意度", satisfaction.DeviationNote);
+        Assert.StartsWith("缺少计算所需数据（缺少满意度）。", satisfaction.DeviationNote);
+        Assert.DoesNotContain("missing", satisfaction.DeviationNote);
         Assert.Equal(["预算执行率", "参保对象满意度"], model.Deviations.Select(d => d.Name));
         Assert.Equal("产出指标", model.Indicators[0].Level1);
         Assert.Equal(9.53m, Assert.Single(model.Subtotals).Score);
@@ -258,6 +311,30 @@ public class ReportModelBuilderTests
         Assert.Equal("95.26%", Display.Percent(model.Funds!.ExpenditureExecutionRate));
         Assert.Null(model.Funds.PriorYearIncomeFen);
         Assert.Empty(model.Transfers);
+    }
+
+    [Fact]
+    public void An_indicator_finding_names_its_missing_inputs_in_chinese_only()
+    {
+        MissingInput[] missing =
+        [
+            new() { Kind = MissingInputKind.Observation, MetricCode = "resident-population", DisplayName = "常住人口" },
+            new() { Kind = MissingInputKind.Observation, MetricCode = "insured-persons", DisplayName = "参保人数", SubjectCode = "employee-fund" },
+        ];
+        var finding = ReportModelBuilder.IndicatorFinding("DECLARED_ACTUAL_WITHOUT_VALUE", "常住人口参保率", "%", "100", "", "", missing);
+        Assert.Equal("填报了实际完成值，但缺少计算所需数据：常住人口参保率（缺少常住人口、职工医保参保人数）", finding.Description);
+        Assert.Equal(("100.00%", "—"), (finding.Declared, finding.Compared));
+    }
+
+    [Fact]
+    public void An_item_without_structured_missing_inputs_does_not_show_the_reason_text()
+    {
+        var sources = Jiashi();
+        sources.Scorecard.Items[0].Actual = "";
+        sources.Scorecard.Items[0].Score = "";
+        sources.Scorecard.Items[0].NoValueReason = "zero denominator: budget(income) is 0";
+        var row = Assert.Single(ReportModelBuilder.Build(sources).Deviations);
+        Assert.Equal($"缺少计算所需数据。{ReportModelBuilder.MissingNote}", row.DeviationNote);
     }
 
     [Fact]

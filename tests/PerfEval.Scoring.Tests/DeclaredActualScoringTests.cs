@@ -1,3 +1,4 @@
+using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Scoring.Domain;
 using static PerfEval.Scoring.Tests.Systems;

@@ -4,16 +4,14 @@ using PerfEval.Testing;
 namespace PerfEval.Storage.Tests;
 
 /// <summary>
-/// The local PostgreSQL and RabbitMQ from PERFEVAL_* (deploy/local/test.sh exports them; by hand:
-/// bash deploy/local/infra.sh up &amp;&amp; . .local/infra/env.sh).
+/// The local PostgreSQL and RabbitMQ of deploy/local/infra.sh, as the test kit's <see cref="InfraSettings"/>
+/// finds them (PERFEVAL_* variables, else .local/infra/env.sh).
 /// </summary>
 static class Infra
 {
-    public static string Get(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value
-        : throw new InvalidOperationException($"{name} is not set: bash deploy/local/infra.sh up && . .local/infra/env.sh");
+    static readonly Lazy<InfraSettings> LazySettings = new(InfraSettings.Load);
 
-    public static string PostgresServer =>
-        $"Host={Get("PERFEVAL_PG_HOST")};Port={Get("PERFEVAL_PG_PORT")};Username={Get("PERFEVAL_PG_USER")};Password={Get("PERFEVAL_PG_PASSWORD")}";
+    public static InfraSettings Settings => LazySettings.Value;
 
     /// <summary>
     /// A fresh database of its own, migrated by the shared migrations runner with the shared scripts
@@ -21,17 +19,4 @@ static class Infra
     /// </summary>
     public static Task<(NpgsqlDataSource DataSource, string Database)> NewDatabaseAsync() =>
         MigratedDatabases.NewAsync("storage-tests", typeof(Infra).Assembly, "perfeval_storage_tests");
-
-    /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes.</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-                return true;
-            await Task.Delay(50);
-        }
-        return await condition();
-    }
 }

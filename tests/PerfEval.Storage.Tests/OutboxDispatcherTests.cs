@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,6 +8,7 @@ using Npgsql;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Hosting;
 using PerfEval.Messaging;
+using PerfEval.Testing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -43,12 +45,12 @@ public class OutboxDispatcherTests
     static async Task<IHost> StartDispatcherAsync(string database, string virtualHost = "/")
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["Postgres:ConnectionString"] = Infra.PostgresServer;
+        builder.Configuration["Postgres:ConnectionString"] = Infra.Settings.PostgresConnectionString;
         builder.Configuration["Postgres:Database"] = database;
-        builder.Configuration["RabbitMq:Host"] = Infra.Get("PERFEVAL_AMQP_HOST");
-        builder.Configuration["RabbitMq:Port"] = Infra.Get("PERFEVAL_AMQP_PORT");
-        builder.Configuration["RabbitMq:Username"] = Infra.Get("PERFEVAL_AMQP_USER");
-        builder.Configuration["RabbitMq:Password"] = Infra.Get("PERFEVAL_AMQP_PASSWORD");
+        builder.Configuration["RabbitMq:Host"] = Infra.Settings.AmqpHost;
+        builder.Configuration["RabbitMq:Port"] = Infra.Settings.AmqpPort.ToString(CultureInfo.InvariantCulture);
+        builder.Configuration["RabbitMq:Username"] = Infra.Settings.AmqpUser;
+        builder.Configuration["RabbitMq:Password"] = Infra.Settings.AmqpPassword;
         builder.Configuration["RabbitMq:VirtualHost"] = virtualHost;
         builder.Services.AddSingleton(new ServiceIdentity("storage-tests"));
         builder.AddPerfEvalDatabase("storage-tests", typeof(Infra).Assembly);
@@ -70,10 +72,10 @@ public class OutboxDispatcherTests
         {
             var connection = await new ConnectionFactory
             {
-                HostName = Infra.Get("PERFEVAL_AMQP_HOST"),
-                Port = int.Parse(Infra.Get("PERFEVAL_AMQP_PORT")),
-                UserName = Infra.Get("PERFEVAL_AMQP_USER"),
-                Password = Infra.Get("PERFEVAL_AMQP_PASSWORD"),
+                HostName = Infra.Settings.AmqpHost,
+                Port = Infra.Settings.AmqpPort,
+                UserName = Infra.Settings.AmqpUser,
+                Password = Infra.Settings.AmqpPassword,
             }.CreateConnectionAsync();
             var channel = await connection.CreateChannelAsync();
             var subscriber = new Subscriber(connection, channel);
@@ -126,8 +128,7 @@ public class OutboxDispatcherTests
 
         Assert.Equal([1L, 2L, 3L], events.Select(e => e.Message.LedgerVersion));
         Assert.All(events, e => Assert.Equal(LedgerChanged.Descriptor.FullName, e.Type));
-        Assert.True(await Infra.EventuallyAsync(async () => await OutboxRowsAsync(dataSource) == (3, 0), TimeSpan.FromSeconds(10)),
-            $"rows not marked published: {await OutboxRowsAsync(dataSource)}");
+        await UntilPublishedAsync(dataSource, "the 3 rows marked published", 3, TimeSpan.FromSeconds(10));
         await host.StopAsync();
     }
 
@@ -145,12 +146,12 @@ public class OutboxDispatcherTests
         using var host = await StartDispatcherAsync(database);
         var events = await subscriber.ReceiveAsync(subject, 1);
         Assert.Equal(3, events.Single().Message.LedgerVersion);
-        Assert.True(await Infra.EventuallyAsync(async () => await OutboxRowsAsync(dataSource) == (1, 0), TimeSpan.FromSeconds(10)));
+        await UntilPublishedAsync(dataSource, "the coalesced row marked published", 1, TimeSpan.FromSeconds(10));
 
         // Once published, a row is history: the next change is a new event, not a rewrite of the sent one.
         await EnqueueAsync(dataSource, subject, replacePending: true, 4);
         Assert.Equal(4, (await subscriber.ReceiveAsync(subject, 1)).Single().Message.LedgerVersion);
-        Assert.True(await Infra.EventuallyAsync(async () => await OutboxRowsAsync(dataSource) == (2, 0), TimeSpan.FromSeconds(10)));
+        await UntilPublishedAsync(dataSource, "both rows marked published", 2, TimeSpan.FromSeconds(10));
         await host.StopAsync();
     }
 
@@ -168,10 +169,9 @@ public class OutboxDispatcherTests
             Assert.Equal((2L, 2L), await OutboxRowsAsync(dataSource));
 
             await RabbitMqCtlAsync("add_vhost", virtualHost);
-            await RabbitMqCtlAsync("set_permissions", "-p", virtualHost, Infra.Get("PERFEVAL_AMQP_USER"), ".*", ".*", ".*");
+            await RabbitMqCtlAsync("set_permissions", "-p", virtualHost, Infra.Settings.AmqpUser, ".*", ".*", ".*");
 
-            Assert.True(await Infra.EventuallyAsync(async () => await OutboxRowsAsync(dataSource) == (2, 0), TimeSpan.FromSeconds(90)),
-                $"rows not published after the broker accepted: {await OutboxRowsAsync(dataSource)}");
+            await UntilPublishedAsync(dataSource, "the rows published after the broker accepted", 2, TimeSpan.FromSeconds(90));
         }
         finally
         {
@@ -180,14 +180,19 @@ public class OutboxDispatcherTests
         }
     }
 
+    /// <summary>Waits until the outbox holds <paramref name="rows"/> rows, none of them pending.</summary>
+    static Task UntilPublishedAsync(NpgsqlDataSource dataSource, string what, long rows, TimeSpan timeout) =>
+        Poll.UntilAsync(what, timeout, _ => OutboxRowsAsync(dataSource), counts => counts == (rows, 0),
+            describe: counts => $"{counts.Rows} rows, {counts.Unpublished} pending");
+
     static async Task RabbitMqCtlAsync(params string[] args)
     {
-        var start = new ProcessStartInfo(Infra.Get("PERFEVAL_RABBITMQCTL"), ["-n", Infra.Get("PERFEVAL_RABBITMQ_NODE"), .. args])
+        var start = new ProcessStartInfo(InfraSettings.Variable("PERFEVAL_RABBITMQCTL"), ["-n", InfraSettings.Variable("PERFEVAL_RABBITMQ_NODE"), .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["HOME"] = Infra.Get("PERFEVAL_RABBITMQ_HOME");
+        start.Environment["HOME"] = InfraSettings.Variable("PERFEVAL_RABBITMQ_HOME");
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

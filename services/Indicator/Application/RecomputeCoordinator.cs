@@ -69,7 +69,7 @@ public sealed class RecomputeCoordinator(ILedgerFacts ledger, IndicatorStore sto
             }
             var (observations, revision) = await store.CurrentObservationsAsync(key.RegionCode, key.FiscalYear, cancellationToken);
             var facts = new EvaluationFacts(key.SubjectCode, snapshot.LedgerVersion, snapshot.Accounts, snapshot.PriorLedgerVersion,
-                snapshot.PriorAccounts, observations);
+                snapshot.PriorAccounts, observations) { Budgets = snapshot.Budgets };
 
             Interlocked.Increment(ref _recomputations);
             // The in-memory state is only trusted when it is what the database says was computed last.

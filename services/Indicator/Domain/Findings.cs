@@ -33,6 +33,8 @@ public static class Findings
                 finding.Message = value is null
                     ? $"{code} is declared as {declaredValue} but the bound system has no such computed item"
                     : $"{value.Name} is declared as {declaredValue}{value.Unit} but has no computed value: {value.NoValueReason}";
+                if (value is not null)
+                    finding.MissingInputs.AddRange(value.MissingInputs.Select(m => m.ToContract()));
                 findings.Add(finding);
                 continue;
             }

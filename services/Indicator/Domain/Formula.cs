@@ -16,8 +16,8 @@ public sealed class FormulaException(string message, int position) : Exception(m
 /// product := unary (("*" | "/") unary)*
 /// unary   := "-" unary | number | string | name | name "(" [expr ("," expr)*] ")" | "(" expr ")"
 /// </code>
-/// Functions: ledger metrics <c>actual(g)</c>, <c>budget(g)</c>, <c>executed(g)</c> (actual over the accounts
-/// of g that have a budget line), <c>prior(g)</c> (prior-year actual), <c>opening(g)</c>, <c>closing(g)</c>, where g
+/// Functions: ledger metrics <c>actual(g)</c>, <c>budget(g)</c>, <c>executed(g)</c> (the actual the
+/// budget lines of g cover, by the ledger's coverage rule: a line covers its account and everything under it), <c>prior(g)</c> (prior-year actual), <c>opening(g)</c>, <c>closing(g)</c>, where g
 /// is an account class (income, expenditure, asset, liability, net_asset) or a string of code prefixes
 /// ("5001", "5001,5004"); <c>obs("metric")</c> and <c>obs("metric", "subject-code")</c> for observations;
 /// <c>value("indicator-code")</c> for another indicator; <c>sum</c>, <c>if</c>, <c>coalesce</c>,

@@ -1,10 +1,15 @@
 namespace PerfEval.Indicator.Domain;
 
-/// <summary>A value in base units, or "no value" with the reason. A zero denominator is flagged: it is a finding.</summary>
-public readonly record struct Quantity(decimal? Value, string Reason, bool ZeroDenominator = false)
+/// <summary>
+/// A value in base units, or "no value" with the reason. A zero denominator is flagged: it is a finding.
+/// Evaluation stops at the first operand without a value, so a missing value has at most one
+/// <see cref="MissingInput"/>: the input whose absence it carries up (a record, so leaves still compare by value).
+/// </summary>
+public readonly record struct Quantity(decimal? Value, string Reason, bool ZeroDenominator = false, MissingInput? MissingInput = null)
 {
     public static Quantity Of(decimal value) => new(value, "");
     public static Quantity Missing(string reason) => new(null, reason);
+    public static Quantity Missing(MissingInput input, string reason) => new(null, reason, MissingInput: input);
     public bool HasValue => Value.HasValue;
 }
 

@@ -30,7 +30,7 @@ public static class ValueChanges
     {
         var changed = values.Where(v => !latest.TryGetValue(v.Code, out var before) || !before.SameOutcome(v)).ToList();
         changed.AddRange(latest.Values.Where(v => !codesInSystem.Contains(v.Code) && v.NoValueReason != NotInBoundSystem)
-            .Select(v => v with { Value = null, NoValueReason = NotInBoundSystem, Inputs = [] }));
+            .Select(v => v with { Value = null, NoValueReason = NotInBoundSystem, Inputs = [], MissingInputs = [] }));
         return changed;
     }
 }

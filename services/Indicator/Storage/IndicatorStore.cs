@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Google.Protobuf;
 using Npgsql;
 using NpgsqlTypes;
@@ -298,10 +299,11 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
             foreach (var value in changed)
                 await Sql.ExecuteAsync(connection, transaction,
                     """
-                    insert into indicator_values (evaluation_key, indicator_code, value_version, ledger_version, name, unit, value, no_value_reason, inputs, zero_denominator, formula)
-                    values ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9::jsonb, $10, $11)
+                    insert into indicator_values (evaluation_key, indicator_code, value_version, ledger_version, name, unit, value, no_value_reason, inputs, zero_denominator, formula, missing_inputs)
+                    values ($1, $2, $3, $4, $5, $6, $7::numeric, $8, $9::jsonb, $10, $11, $12::jsonb)
                     """, cancellationToken, evaluationKey, value.Code, newVersion.Value, ledgerVersion, value.Name, value.Unit,
-                    value.Value, value.NoValueReason, JsonSerializer.Serialize(value.Inputs), value.ZeroDenominator, formulas.GetValueOrDefault(value.Code, ""));
+                    value.Value, value.NoValueReason, JsonSerializer.Serialize(value.Inputs), value.ZeroDenominator, formulas.GetValueOrDefault(value.Code, ""),
+                    JsonSerializer.Serialize(value.MissingInputs, MissingInputJson));
 
             await Outbox.EnqueueAsync(connection, transaction, changedEvent(newVersion.Value, changed), evaluationKey, cancellationToken);
         }
@@ -358,7 +360,8 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
     {
         await using var command = Sql.Command(connection, transaction,
             """
-            select distinct on (indicator_code) indicator_code, name, unit, value, no_value_reason, zero_denominator, inputs::text, value_version, formula
+            select distinct on (indicator_code) indicator_code, name, unit, value, no_value_reason, zero_denominator, inputs::text, value_version, formula,
+                   missing_inputs::text
             from indicator_values where evaluation_key = $1
             order by indicator_code, value_version desc
             """, evaluationKey);
@@ -369,7 +372,10 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
             var code = reader.GetString(0);
             var inputs = JsonSerializer.Deserialize<List<Domain.LineageInput>>(reader.GetString(6)) ?? [];
             latest[code] = (new ComputedValue(code, reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetDecimal(3),
-                reader.GetString(4), reader.GetBoolean(5), inputs), reader.GetInt64(7), reader.GetString(8));
+                reader.GetString(4), reader.GetBoolean(5), inputs)
+            {
+                MissingInputs = JsonSerializer.Deserialize<List<Domain.MissingInput>>(reader.GetString(9), MissingInputJson) ?? [],
+            }, reader.GetInt64(7), reader.GetString(8));
         }
         return latest;
     }
@@ -381,5 +387,9 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         Unit = value.Unit,
         Value = value.ValueText,
         NoValueReason = value.NoValueReason,
+        MissingInputs = { value.MissingInputs.Select(m => m.ToContract()) },
     };
+
+    /// <summary>Kinds stored by name, so a stored row stays readable when the enum grows.</summary>
+    static readonly JsonSerializerOptions MissingInputJson = new() { Converters = { new JsonStringEnumConverter() } };
 }

@@ -5,14 +5,17 @@ using PerfEval.Indicator.Domain;
 
 namespace PerfEval.Indicator.Upstream;
 
-/// <summary>The ledger figures of one evaluation at one ledger version, and of the prior year.</summary>
-public sealed record LedgerSnapshot(string SubjectKind, long LedgerVersion, IReadOnlyList<AccountFact> Accounts,
-    long PriorLedgerVersion, IReadOnlyList<AccountFact>? PriorAccounts);
-
 /// <summary>
-/// Where formulas get ledger figures. Kept behind this interface so that moving to the ledger's richer
-/// fund metrics (GetFundMetrics, account groups) stays local to one class.
+/// The ledger figures of one evaluation at one ledger version, and of the prior year; Budgets is the
+/// ledger's budget coverage (GetFundMetrics) at the same version.
 /// </summary>
+public sealed record LedgerSnapshot(string SubjectKind, long LedgerVersion, IReadOnlyList<AccountFact> Accounts,
+    long PriorLedgerVersion, IReadOnlyList<AccountFact>? PriorAccounts)
+{
+    public IReadOnlyList<BudgetCoverage> Budgets { get; init; } = [];
+}
+
+/// <summary>Where formulas get ledger figures.</summary>
 public interface ILedgerFacts
 {
     /// <summary>
@@ -22,7 +25,11 @@ public interface ILedgerFacts
     Task<LedgerSnapshot> GetAsync(EvaluationKey key, CancellationToken cancellationToken);
 }
 
-/// <summary>Reads GetBalances of the year and of year − 1 (for prior-year figures).</summary>
+/// <summary>
+/// Reads GetBalances of the year and of year − 1 (for prior-year figures), and GetFundMetrics at the
+/// same ledger version: the ledger owns budget execution (which spending a budget line covers), so
+/// budget() and executed() read its coverage instead of re-deriving it from balances.
+/// </summary>
 public sealed class GrpcLedgerFacts(LedgerService.LedgerServiceClient ledger) : ILedgerFacts
 {
     public async Task<LedgerSnapshot> GetAsync(EvaluationKey key, CancellationToken cancellationToken)
@@ -41,12 +48,22 @@ public sealed class GrpcLedgerFacts(LedgerService.LedgerServiceClient ledger) : 
         {
             // No prior-year ledger: prior(...) formulas have no value.
         }
+        var metrics = await ledger.GetFundMetricsAsync(new GetFundMetricsRequest { Evaluation = key, AsOfLedgerVersion = current.LedgerVersion },
+            deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellationToken);
         return new LedgerSnapshot(SubjectKindOf(current.Subject?.Kind ?? SubjectKind.Unspecified), current.LedgerVersion, Facts(current),
-            prior?.LedgerVersion ?? 0, prior is null || prior.Balances.Count == 0 ? null : Facts(prior));
+            prior?.LedgerVersion ?? 0, prior is null || prior.Balances.Count == 0 ? null : Facts(prior))
+        {
+            Budgets = Coverage(metrics),
+        };
     }
 
+    /// <summary>The fund metrics' rows as budget coverage: the covering budget (absent when none) and the actual it covers.</summary>
+    public static List<BudgetCoverage> Coverage(GetFundMetricsResponse metrics) => metrics.Accounts
+        .Select(a => new BudgetCoverage(a.AccountCode, a.ParentCode, ClassOf(a.AccountClass), a.HasBudgetFen ? a.BudgetFen : null, a.BudgetedActualFen))
+        .ToList();
+
     static List<AccountFact> Facts(GetBalancesResponse response) => response.Balances
-        .Select(b => new AccountFact(b.AccountCode, b.AccountName, ClassOf(b.AccountClass), b.ActualFen, b.HasBudgetFen ? b.BudgetFen : null))
+        .Select(b => new AccountFact(b.AccountCode, b.AccountName, ClassOf(b.AccountClass), b.ActualFen))
         .ToList();
 
     static string ClassOf(AccountClass c) => c switch

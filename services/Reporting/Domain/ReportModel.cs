@@ -102,6 +102,12 @@ public sealed record ScoreSubtotal(string Level1, string Level2, decimal? Weight
 /// <summary>One income or expenditure line of the fund (a ledger account or group), fen.</summary>
 public sealed record FundLine(string Code, string Name, long ActualFen, long? BudgetFen, long? PriorYearFen)
 {
+    /// <summary>The ledger's 未列预算 part of the line (GetFundMetrics: spending no budget line covers, its own or a parent's).</summary>
+    public long? LedgerUnbudgetedFen { get; init; }
+
+    /// <summary>Spending no budget covers: the ledger's figure, or from balances alone the whole of a line without a budget.</summary>
+    public long UnbudgetedFen => LedgerUnbudgetedFen ?? (BudgetFen is null ? ActualFen : 0);
+
     public decimal? ExecutionRate => BudgetFen is > 0 ? 100m * ActualFen / BudgetFen.Value : null;
 }
 
@@ -113,14 +119,21 @@ public sealed record FundFigures(IReadOnlyList<FundLine> Income, IReadOnlyList<F
     public long? PriorYearIncomeFen { get; init; }
     public long? PriorYearExpenditureFen { get; init; }
 
+    /// <summary>
+    /// The ledger's own 收入 / 支出预算执行率 (GetFundMetrics summary) when the figures come from it: the
+    /// ledger owns which spending a budget covers, so the report states its rates (a null rate then
+    /// means "no budget"). Null when only balances were available.
+    /// </summary>
+    public (decimal? Income, decimal? Expenditure)? LedgerExecutionRates { get; init; }
+
     public long TotalIncomeFen => Income.Sum(l => l.ActualFen);
     public long TotalExpenditureFen => Expenditure.Sum(l => l.ActualFen);
-    /// <summary>收入预算执行率 over the income lines that have a budget.</summary>
-    public decimal? IncomeExecutionRate => Rate(Income);
-    /// <summary>支出预算执行率 over budgeted expenditure only; unbudgeted spending is reported beside it.</summary>
-    public decimal? ExpenditureExecutionRate => Rate(Expenditure);
+    /// <summary>收入预算执行率: the ledger's; from balances alone, over the income lines that have a budget.</summary>
+    public decimal? IncomeExecutionRate => LedgerExecutionRates is { } ledger ? ledger.Income : Rate(Income);
+    /// <summary>支出预算执行率 over budgeted expenditure only (the ledger's when known); unbudgeted spending is reported beside it.</summary>
+    public decimal? ExpenditureExecutionRate => LedgerExecutionRates is { } ledger ? ledger.Expenditure : Rate(Expenditure);
     /// <summary>未列预算的支出 (e.g. 上解上级支出).</summary>
-    public IReadOnlyList<FundLine> UnbudgetedSpending => Expenditure.Where(l => l.BudgetFen is null && l.ActualFen != 0).ToList();
+    public IReadOnlyList<FundLine> UnbudgetedSpending => Expenditure.Where(l => l.UnbudgetedFen != 0).ToList();
     /// <summary>当期结余 = income − expenditure.</summary>
     public long PeriodSurplusFen => TotalIncomeFen - TotalExpenditureFen;
     /// <summary>累计结余 = prior closing balance + 当期结余; null without the opening balance.</summary>

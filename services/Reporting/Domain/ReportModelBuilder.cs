@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using PerfEval.Contracts.Events.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting.Evaluations;
@@ -24,7 +23,7 @@ public sealed record ReportSources(EvaluationScored Scorecard, GetBalancesRespon
 /// <summary>The indicator service's 核对差异 (declared actual vs computed), kept free of its client types.</summary>
 public sealed record IndicatorFindings(long ValueVersion, IReadOnlyList<Finding> Findings);
 
-public static partial class ReportModelBuilder
+public static class ReportModelBuilder
 {
     /// <summary>Shown in the 一级 / 二级 columns for an item whose scorecard carries no level (an old scorecard).</summary>
     public const string Ungrouped = "未分级";
@@ -62,8 +61,8 @@ public static partial class ReportModelBuilder
                 FindingsValueVersion = sources.IndicatorFindings?.ValueVersion ?? 0,
             },
             Budget = HeaderItem(s) is { } headerItem
-                ? Header(funds, sources.Metrics) with { Weight = Parse(headerItem.Weight), Score = Parse(headerItem.Score) }
-                : Header(funds, sources.Metrics),
+                ? Header(sources.Metrics) with { Weight = Parse(headerItem.Weight), Score = Parse(headerItem.Score) }
+                : Header(sources.Metrics),
             Indicators = s.Items.Select(Row).ToList(),
             Total = decimal.TryParse(s.Total, NumberStyles.Number, CultureInfo.InvariantCulture, out var total) ? total : null,
             Grade = s.Grade,
@@ -97,9 +96,10 @@ public static partial class ReportModelBuilder
         // The scorecard's own "met" decides (a range item can miss at full score); scorecards from before
         // it carried computed scores fall back to comparing score and weight.
         row = row with { Met = item.Score.Length > 0 && (item.ComputedScore.Length > 0 ? item.Met : !row.Missed) };
+        // What is missing is named from the structured missing inputs, in Chinese; the free-text reason is never shown or parsed.
         if (!row.Met && row.DeviationNote.Length == 0)
             row = row with { DeviationNote = item.Actual.Length == 0 && !qualitative
-                ? $"缺少计算所需数据{(item.NoValueReason.Length > 0 ? "（" + item.NoValueReason + "）" : "")}。{MissingNote}"
+                ? $"缺少计算所需数据{Missing(item.MissingInputs)}。{MissingNote}"
                 : MissingNote };
         return row;
     }
@@ -117,7 +117,10 @@ public static partial class ReportModelBuilder
     public static FundFigures Funds(GetFundMetricsResponse metrics)
     {
         FundLine Line(AccountMetrics a) => new(a.AccountCode, a.AccountName, a.ActualFen,
-            a.HasBudgetLine && a.HasBudgetFen ? a.BudgetFen : null, a.HasPriorYearActualFen ? a.PriorYearActualFen : null);
+            a.HasBudgetLine && a.HasBudgetFen ? a.BudgetFen : null, a.HasPriorYearActualFen ? a.PriorYearActualFen : null)
+        {
+            LedgerUnbudgetedFen = a.UnbudgetedActualFen,
+        };
         var leaves = metrics.Accounts.Where(a => !a.IsGroup).OrderBy(a => a.AccountCode, StringComparer.Ordinal).ToList();
         var summary = metrics.Summary;
         // The ledger reports 0 for an opening balance nothing was posted to; only a posting to a
@@ -130,6 +133,7 @@ public static partial class ReportModelBuilder
         {
             PriorYearIncomeFen = summary is { HasPriorYearIncomeFen: true } ? summary.PriorYearIncomeFen : null,
             PriorYearExpenditureFen = summary is { HasPriorYearExpenditureFen: true } ? summary.PriorYearExpenditureFen : null,
+            LedgerExecutionRates = summary is null ? null : (Parse(summary.IncomeBudgetExecutionRate), Parse(summary.ExpenditureBudgetExecutionRate)),
         };
     }
 
@@ -177,12 +181,24 @@ public static partial class ReportModelBuilder
             : new Finding(code, $"{what}：{f.ChineseMessage}", Show(f.Declared), Show(f.Compared), Show(f.Difference));
     }
 
-    /// <summary>"missing observation 常住人口 (resident-population)" → 常住人口.</summary>
-    [GeneratedRegex(@"missing observation ([^(]+)")]
-    private static partial Regex MissingInput();
+    /// <summary>"（缺少常住人口、户籍人口）" from missing inputs' Chinese names (a subject's own, "（缺少职工医保参保人数）"); "" when none.</summary>
+    public static string Missing(IEnumerable<MissingInput> inputs)
+    {
+        var names = inputs.Select(DisplayName).Where(n => n.Length > 0).Distinct().ToList();
+        return names.Count == 0 ? "" : $"（缺少{string.Join("、", names)}）";
+    }
+
+    static string DisplayName(MissingInput input) => input.SubjectCode switch
+    {
+        "" => input.DisplayName,
+        "employee-fund" => "职工医保" + input.DisplayName,
+        "resident-fund" => "居民医保" + input.DisplayName,
+        _ => input.DisplayName,
+    };
 
     /// <summary>The indicator service's finding: a typed actual (e.g. 100%) against the computed one.</summary>
-    public static Finding IndicatorFinding(string kind, string name, string unit, string declared, string computed, string difference, string message)
+    public static Finding IndicatorFinding(string kind, string name, string unit, string declared, string computed, string difference,
+        IEnumerable<MissingInput> missingInputs)
     {
         string Show(string value) => value.Length == 0 ? "—" : Parse(value) is { } n ? Display.Number(n) + unit : value;
         var what = kind switch
@@ -192,10 +208,8 @@ public static partial class ReportModelBuilder
             "ZERO_DENOMINATOR" => "分母为零，无法计算",
             _ => "指标核对差异",
         };
-        // The figures stand in their own columns; the service's (English) message adds only the missing input.
-        var missing = MissingInput().Match(message);
-        return new Finding(kind, $"{what}：{name}{(missing.Success ? "（缺少" + missing.Groups[1].Value.Trim() + "）" : "")}",
-            Show(declared), Show(computed), Show(difference));
+        // The figures stand in their own columns; only the missing inputs are added, by their Chinese names.
+        return new Finding(kind, $"{what}：{name}{Missing(missingInputs)}", Show(declared), Show(computed), Show(difference));
     }
 
     /// <summary>Income and expenditure lines straight from the ledger's balances; other accounts are not reported.</summary>
@@ -221,21 +235,25 @@ public static partial class ReportModelBuilder
     }
 
     /// <summary>
-    /// 年初预算数 comes from the ledger's budget history; without it it stays empty (暂无数据).
-    /// The header's 全年预算数 / 全年执行数 are the evaluated money's own: budgeted expenditure when
-    /// there is an expenditure budget, else budgeted income (a fund whose only budget is income).
+    /// The header's 年初预算数 / 全年预算数 / 全年执行数 are the ledger's (GetFundMetrics), the one owner of
+    /// which spending a budget covers: its top-level rows of budgeted expenditure when there is an
+    /// expenditure budget, else of budgeted income (a fund whose only budget is income). Without the
+    /// ledger's answer the header says 暂无数据: it is not rebuilt from balances another way.
     /// </summary>
-    static BudgetHeader Header(FundFigures funds, GetFundMetricsResponse? metrics)
+    public static BudgetHeader Header(GetFundMetricsResponse? metrics)
     {
-        var budgeted = funds.Expenditure.Where(l => l.BudgetFen is not null).ToList();
-        if (budgeted.Count == 0)
-            budgeted = funds.Income.Where(l => l.BudgetFen is not null).ToList();
-        if (budgeted.Count == 0)
-            return new BudgetHeader(null, null, null, null, null);
-        var budget = budgeted.Sum(l => l.BudgetFen!.Value);
-        // 年初预算数 is the ledger's BUDGET_KIND_INITIAL step, when every budgeted line has one.
-        var initial = metrics?.Accounts.Where(a => !a.IsGroup && budgeted.Any(l => l.Code == a.AccountCode)).ToList();
-        long? initialFen = initial is { Count: > 0 } && initial.All(a => a.HasInitialBudgetFen) ? initial.Sum(a => a.InitialBudgetFen) : null;
-        return new BudgetHeader(initialFen, budget, budgeted.Sum(l => l.ActualFen), null, null);
+        var none = new BudgetHeader(null, null, null, null, null);
+        if (metrics is null)
+            return none;
+        foreach (var accountClass in new[] { AccountClass.Expenditure, AccountClass.Income })
+        {
+            var budgeted = metrics.Accounts.Where(a => a.ParentCode.Length == 0 && a.AccountClass == accountClass && a.HasBudgetFen).ToList();
+            if (budgeted.Count == 0)
+                continue;
+            // 年初预算数 is the ledger's BUDGET_KIND_INITIAL step, when every budgeted row has one.
+            long? initialFen = budgeted.All(a => a.HasInitialBudgetFen) ? budgeted.Sum(a => a.InitialBudgetFen) : null;
+            return new BudgetHeader(initialFen, budgeted.Sum(a => a.BudgetFen), budgeted.Sum(a => a.BudgetedActualFen), null, null);
+        }
+        return none;
     }
 }

@@ -42,6 +42,7 @@ public static class ScoringMessages
             DeviationNote = i.Note?.Text ?? "",
         };
         item.DeductionReasons.AddRange(i.Deductions.Select(d => d.Reason));
+        item.MissingInputs.AddRange(i.MissingInputs);
         if (i.Rule == ItemRule.Compound)
             item.PartActuals.AddRange(i.Parts.Select(p => $"{p.Label}={Full(p.Actual)}"));
         return item;

@@ -21,12 +21,15 @@ public static class ScoringInputsBuilder
     {
         var actuals = new Dictionary<string, decimal?>(StringComparer.Ordinal);
         var reasons = new Dictionary<string, string>(StringComparer.Ordinal);
+        var missing = new Dictionary<string, IReadOnlyList<MissingInput>>(StringComparer.Ordinal);
         foreach (var v in values)
         {
             actuals[v.IndicatorCode] = v.Value.Length == 0 ? null
                 : decimal.Parse(v.Value, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
             if (v.NoValueReason.Length > 0)
                 reasons[v.IndicatorCode] = v.NoValueReason;
+            if (v.MissingInputs.Count > 0)
+                missing[v.IndicatorCode] = [.. v.MissingInputs];
         }
 
         var assessments = new Dictionary<string, QualitativeAssessment>(StringComparer.Ordinal);
@@ -58,6 +61,7 @@ public static class ScoringInputsBuilder
         {
             Actuals = actuals,
             NoValueReasons = reasons,
+            MissingInputs = missing,
             Assessments = assessments,
             Overrides = overrides,
             Deductions = deductions.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<Deduction>)kv.Value, StringComparer.Ordinal),

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
+using MissingInput = PerfEval.Contracts.Events.V1.MissingInput;
 
 namespace PerfEval.Scoring.Domain;
 
@@ -15,6 +16,8 @@ public sealed record ScoringInputs
     public IReadOnlyDictionary<string, decimal?> Actuals { get; init; } = new Dictionary<string, decimal?>();
     /// <summary>Why a value is missing, from the indicator service, by code.</summary>
     public IReadOnlyDictionary<string, string> NoValueReasons { get; init; } = new Dictionary<string, string>();
+    /// <summary>The inputs whose absence left a value empty, from the indicator service, by code: carried onto the item for the report.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<MissingInput>> MissingInputs { get; init; } = new Dictionary<string, IReadOnlyList<MissingInput>>();
     public IReadOnlyDictionary<string, QualitativeAssessment> Assessments { get; init; } = new Dictionary<string, QualitativeAssessment>();
     public IReadOnlyDictionary<string, ScoreOverride> Overrides { get; init; } = new Dictionary<string, ScoreOverride>();
     public IReadOnlyDictionary<string, IReadOnlyList<Deduction>> Deductions { get; init; } = new Dictionary<string, IReadOnlyList<Deduction>>();
@@ -210,6 +213,7 @@ public static partial class RulesEngine
             Origin = origin,
             DeclaredSource = origin == ActualOrigin.Declared ? inputs.DeclaredSources.GetValueOrDefault(d.Code) ?? "" : "",
             Refusal = refusal,
+            MissingInputs = noValue is null ? [] : inputs.MissingInputs.GetValueOrDefault(d.Code) ?? [],
         };
     }
 

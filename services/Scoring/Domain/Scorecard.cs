@@ -1,5 +1,6 @@
 using System.Globalization;
 using PerfEval.Contracts.Indicator.V1;
+using MissingInput = PerfEval.Contracts.Events.V1.MissingInput;
 
 namespace PerfEval.Scoring.Domain;
 
@@ -74,6 +75,9 @@ public sealed record ItemScore(
     public Refusal? Refusal { get; init; }
     /// <summary>Scored on the bureau's own figure, not verified and not refused.</summary>
     public bool Unverified => Origin == ActualOrigin.Declared && Refusal is null && Score is not null;
+
+    /// <summary>The indicator service's structured missing inputs behind <see cref="NoValueReason"/>; empty when none.</summary>
+    public IReadOnlyList<MissingInput> MissingInputs { get; init; } = [];
 }
 
 /// <summary>A subtotal per 一级 (Level2 null) or per 二级 inside its 一级.</summary>

@@ -71,7 +71,7 @@ public static class Charts
         barPlot.ValueLabelStyle.FontSize = 12;
         plot.Axes.Bottom.SetTicks(
             lines.Select((_, i) => i * 3 + 0.5).ToArray(),
-            lines.Select(l => l.BudgetFen is null ? $"{l.Name}\n（未列预算）" : l.Name).ToArray());
+            lines.Select(l => l.UnbudgetedFen != 0 ? $"{l.Name}\n（未列预算）" : l.Name).ToArray());
         plot.Axes.Bottom.TickLabelStyle.FontName = FontName;
         plot.Axes.Bottom.TickLabelStyle.FontSize = 13;
         plot.Axes.Bottom.TickLabelStyle.OffsetY = 6; // CJK glyphs sit higher than Latin ones; keep them off the frame

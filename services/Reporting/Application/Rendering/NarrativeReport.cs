@@ -132,7 +132,7 @@ static class ReportView
         ["income"] = f.Income.Select(l => Line(l, f.Share(l))).ToList(),
         ["expenditure"] = f.Expenditure.Select(l => Line(l, null)).ToList(),
         ["unbudgeted"] = f.UnbudgetedSpending.Select(l => Line(l, null)).ToList(),
-        ["unbudgeted_total"] = Display.Money(f.UnbudgetedSpending.Sum(l => l.ActualFen)),
+        ["unbudgeted_total"] = Display.Money(f.UnbudgetedSpending.Sum(l => l.UnbudgetedFen)),
         ["period_surplus"] = Display.Money(f.PeriodSurplusFen),
         ["accumulated_balance"] = Display.Money(f.AccumulatedBalanceFen),
         ["months"] = f.MonthsOfPaymentCovered is { } months ? Display.Number(months) : Display.NoData,
