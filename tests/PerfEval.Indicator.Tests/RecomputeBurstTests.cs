@@ -67,7 +67,9 @@ public sealed class RecomputeBurstTests(Xunit.Abstractions.ITestOutputHelper out
     {
         var key = NewEvaluation();
         var request = new Contracts.Indicator.V1.BindEvaluationSystemRequest { RequestId = Guid.NewGuid().ToString(), Evaluation = key, SystemCode = "resident-fund" };
-        var system = await _systems.GetAsync("resident-fund", 0, CancellationToken.None);
+
+        // The latest built-in version: other tests of this shared database define later, non-built-in ones.
+        var system = (await _store.GetSystemAsync("resident-fund", 0, CancellationToken.None, builtInOnly: true))!;
         await _store.BindAsync(request.RequestId, request, system, CancellationToken.None);
         return key;
     }
