@@ -21,7 +21,7 @@ public class IndicatorInputsTests
 
     static Scorecard Score(string actual, GetFindingsResponse findings)
     {
-        var (declared, texts) = IndicatorInputs.FromFindings(findings);
+        var (declared, _, texts) = IndicatorInputs.FromFindings(findings);
         var values = new[] { new IndicatorValue { IndicatorCode = Code, Value = actual } };
         return RulesEngine.Score(System(), ScoringInputsBuilder.Build(values, [], declared, texts), Grades.Default);
     }
@@ -64,7 +64,7 @@ public class IndicatorInputsTests
     [Fact]
     public void No_findings_means_no_declared_differences()
     {
-        var (declared, texts) = IndicatorInputs.FromFindings(null);
+        var (declared, _, texts) = IndicatorInputs.FromFindings(null);
         Assert.Empty(declared);
         Assert.Empty(texts);
     }

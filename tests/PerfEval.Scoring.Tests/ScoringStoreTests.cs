@@ -175,7 +175,8 @@ public sealed class ScoringStoreTests : IAsyncLifetime
         var judgment = new Judgment(JudgmentKind.Override, "rate", null, 70m, "复核", "李四");
 
         var result = await submission.SubmitAsync(key, request.RequestId, request, judgment, CancellationToken.None);
-        Assert.Equal(new JudgmentResult(2, "70.00", "中"), result);
+        // The qualitative item "q" awaits its judgment: the scorecard is incomplete, graded 待定 (DOMAIN.md §5).
+        Assert.Equal(new JudgmentResult(2, "70.00", "待定"), result);
         Assert.Equal(result, await submission.SubmitAsync(key, request.RequestId, request, judgment, CancellationToken.None));
         var reused = request.Clone();
         reused.Score = "71";

@@ -229,7 +229,12 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
         var declared = await store.CurrentDeclaredActualsAsync(key, context.CancellationToken);
         var computed = await store.LatestValuesAsync(key, context.CancellationToken);
         var response = new GetFindingsResponse { ValueVersion = (await store.StateAsync(key, context.CancellationToken)).ValueVersion };
-        response.Findings.AddRange(Findings.Reconcile(declared, computed));
+        response.Findings.AddRange(Findings.Reconcile(declared.Select(d => (d.Code, d.Value)), computed));
+        // Scoring scores a declared-only item on its declared value and shows where it comes from.
+        var sources = declared.ToDictionary(d => d.Code, d => d.Source, StringComparer.Ordinal);
+        foreach (var finding in response.Findings)
+            if (finding.IndicatorCode.Length > 0 && sources.TryGetValue(finding.IndicatorCode, out var source))
+                finding.DeclaredSource = source;
         return response;
     }
 

@@ -241,15 +241,18 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         return response;
     }
 
-    public async Task<IReadOnlyList<(string Code, decimal Value)>> CurrentDeclaredActualsAsync(string evaluationKey, CancellationToken cancellationToken)
+    /// <summary>The declared actuals in force, with where the bureau says each comes from (数据来源 / 佐证).</summary>
+    public async Task<IReadOnlyList<(string Code, decimal Value, string Source)>> CurrentDeclaredActualsAsync(string evaluationKey,
+        CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = Sql.Command(connection, null,
-            "select indicator_code, value from declared_actuals where evaluation_key = $1 and superseded_by is null order by indicator_code", evaluationKey);
+            "select indicator_code, value, source from declared_actuals where evaluation_key = $1 and superseded_by is null order by indicator_code",
+            evaluationKey);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var list = new List<(string, decimal)>();
+        var list = new List<(string, decimal, string)>();
         while (await reader.ReadAsync(cancellationToken))
-            list.Add((reader.GetString(0), reader.GetDecimal(1)));
+            list.Add((reader.GetString(0), reader.GetDecimal(1), reader.GetString(2)));
         return list;
     }
 

@@ -79,6 +79,7 @@ public sealed class ScorecardReporting(ReportSourcesReader upstream, ReportStore
             ReportDate = model.ReportDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ContentSha256 = rendered.ContentSha256,
             TextsVersion = texts.Version,
+            Draft = model.Draft,
         };
         var stored = await store.SaveAsync(published, rendered.Files, ct, model.Inputs, (scored, publishedAt));
         logger.LogInformation("Report version {ReportVersion} rendered from scorecard version {ScorecardVersion}, ledger version {LedgerVersion} and texts version {TextsVersion}",

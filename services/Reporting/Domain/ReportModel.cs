@@ -44,6 +44,12 @@ public sealed record ReportModel
     /// <summary>Total score, null when the evaluation is unscored (转移支付区域表).</summary>
     public decimal? Total { get; init; }
     public string Grade { get; init; } = "";
+    /// <summary>True while the scorecard is incomplete (grade 待定): every file is marked 草稿, not for signing.</summary>
+    public bool Draft { get; init; }
+    /// <summary>How many items keep the scorecard incomplete (no value, no judgment, no refusal).</summary>
+    public int PendingItems { get; init; }
+    /// <summary>Points of the total resting on declared values nobody verified; null when none.</summary>
+    public decimal? UnverifiedPoints { get; init; }
 
     public FundFigures? Funds { get; init; }
     public IReadOnlyList<TransferFund> Transfers { get; init; } = [];

@@ -31,6 +31,15 @@ public static class ReportModelBuilder
     /// <summary>A missed item whose deviation note has not been written yet: marked, never left blank.</summary>
     public const string MissingNote = "（未填写偏差原因分析及改进措施）";
 
+    /// <summary>Beside a value scored as the bureau declared it, nobody having verified it (DOMAIN.md §5).</summary>
+    public const string DeclaredUnverified = "（填报，未核实）";
+
+    /// <summary>Beside a declared value the reviewer refused (不予认可): it scores 0.</summary>
+    public const string DeclaredRefused = "（填报，不予认可）";
+
+    /// <summary>The grade of an incomplete scorecard (scoring's Scorecard.PendingGrade): the report is a draft.</summary>
+    public const string PendingGrade = "待定";
+
     public static ReportModel Build(ReportSources sources)
     {
         var s = sources.Scorecard;
@@ -66,6 +75,9 @@ public static class ReportModelBuilder
             Indicators = s.Items.Select(Row).ToList(),
             Total = decimal.TryParse(s.Total, NumberStyles.Number, CultureInfo.InvariantCulture, out var total) ? total : null,
             Grade = s.Grade,
+            Draft = s.Grade == PendingGrade,
+            PendingItems = s.IncompleteItemCodes.Count,
+            UnverifiedPoints = Parse(s.UnverifiedPoints) is > 0m and var points ? points : null,
             Funds = funds,
             Transfers = sources.Metrics?.Transfers.Select(Transfer).ToList() ?? [],
             Findings = findings,
@@ -87,8 +99,13 @@ public static class ReportModelBuilder
         var qualitative = item.AssessmentBand.Length > 0 || item.AssessmentDescription.Length > 0;
         if (item.Actual.Length == 0 && qualitative)
             actual = item.AssessmentBand.Length > 0 ? item.AssessmentBand : item.AssessmentDescription;
+        // DOMAIN.md §5: a declared value is shown as declared and unverified, a refused one with its refusal.
+        if (item.ValueOrigin == ScoredValueOrigin.Declared && item.Actual.Length > 0)
+            actual += item.RefusalReason.Length > 0 ? DeclaredRefused : DeclaredUnverified;
         var row = new IndicatorRow(Or(item.Level1), Or(item.Level2), item.Name, item.Target, actual, Parse(item.Weight), Parse(item.Score),
             item.DeviationNote);
+        if (item.RefusalReason.Length > 0)
+            row = row with { ScoreNote = $"复核不予认可（{item.RefusedBy}）：{item.RefusalReason}，计0分" };
         if (item.OverrideScore.Length > 0)
             row = row with { ScoreNote = $"评价人调整：计算得分{item.ComputedScore}，调整为{item.OverrideScore}（{item.OverrideAuthor}：{item.OverrideReason}）" };
         else if (Parse(item.DeductedPoints) is > 0m)

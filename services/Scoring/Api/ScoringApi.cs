@@ -53,6 +53,13 @@ public sealed class ScoringApi(JudgmentSubmission judgments, ScorecardQueries qu
         return new SubmitDeviationNoteResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
     }
 
+    public override async Task<RefuseDeclaredValueResponse> RefuseDeclaredValue(RefuseDeclaredValueRequest request, ServerCallContext context)
+    {
+        var result = await SubmitAsync(request.Withdraw ? Contracts.Scoring.V1.JudgmentKind.RefusalWithdrawal : Contracts.Scoring.V1.JudgmentKind.Refusal,
+            request, new JudgmentFields(request.RequestId, request.Evaluation, request.IndicatorCode, request.Author, request.Reason), context);
+        return new RefuseDeclaredValueResponse { ScorecardVersion = result.ScorecardVersion, Total = result.Total, Grade = result.Grade };
+    }
+
     /// <summary>The fields every judgment request has, by meaning; <see cref="Amount"/> is the score or points ("" for a note).</summary>
     sealed record JudgmentFields(string RequestId, EvaluationKey? Evaluation, string IndicatorCode, string Author, string Text,
         string Amount = "", Contracts.Scoring.V1.QualitativeBand Band = Contracts.Scoring.V1.QualitativeBand.Unspecified);
@@ -66,6 +73,8 @@ public sealed class ScoringApi(JudgmentSubmission judgments, ScorecardQueries qu
         Contracts.Scoring.V1.JudgmentKind.Override => new(Domain.JudgmentKind.Override, "score", "reason"),
         Contracts.Scoring.V1.JudgmentKind.Deduction => new(Domain.JudgmentKind.Deduction, "points", "reason"),
         Contracts.Scoring.V1.JudgmentKind.DeviationNote => new(Domain.JudgmentKind.DeviationNote, null, "note"),
+        Contracts.Scoring.V1.JudgmentKind.Refusal => new(Domain.JudgmentKind.Refusal, null, "reason"),
+        Contracts.Scoring.V1.JudgmentKind.RefusalWithdrawal => new(Domain.JudgmentKind.RefusalWithdrawal, null, "reason"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

@@ -41,6 +41,16 @@ public sealed class JudgmentSubmission(ScoringStore store, ScorecardWriter write
             throw new InvalidRequestException(problem.Field, problem.Description);
         }
 
+        if (judgment.Kind == Domain.JudgmentKind.Refusal
+            && latest.Scored?.Items.FirstOrDefault(i => i.IndicatorCode == judgment.IndicatorCode) is { } scoredItem
+            && scoredItem.ValueOrigin != Contracts.Events.V1.ScoredValueOrigin.Declared)
+            throw new PreconditionFailedException(
+                $"{judgment.IndicatorCode} is not scored on a declared value (it is {scoredItem.ValueOrigin}): only a declared value can be refused",
+                "NOT_A_DECLARED_VALUE");
+        if (judgment.Kind == Domain.JudgmentKind.RefusalWithdrawal
+            && !Judgment.RefusalsIn(await transaction.JudgmentsAsync(cancellationToken)).ContainsKey(judgment.IndicatorCode))
+            throw new PreconditionFailedException($"{judgment.IndicatorCode} has no refusal to withdraw", "NO_REFUSAL");
+
         var replaces = Judgment.Replaces(judgment.Kind)
             ? await transaction.LatestJudgmentIdAsync(judgment.IndicatorCode, judgment.Kind, cancellationToken)
             : null;

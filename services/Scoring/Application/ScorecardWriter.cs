@@ -20,8 +20,8 @@ public sealed class ScorecardWriter(ScoringSettings settings, TimeProvider clock
     public EvaluationScored Compute(EvaluationKey key, IndicatorSystem system, GetIndicatorValuesResponse values, GetFindingsResponse? findings,
         IReadOnlyList<Judgment> judgments)
     {
-        var (declared, findingTexts) = IndicatorInputs.FromFindings(findings);
-        var inputs = ScoringInputsBuilder.Build(values.Values, judgments, declared, findingTexts);
+        var fromIndicator = IndicatorInputs.FromFindings(findings, system.Indicators.Select(d => d.Code).ToHashSet(StringComparer.Ordinal));
+        var inputs = ScoringInputsBuilder.Build(values.Values, judgments, fromIndicator.Declared, fromIndicator.Findings, fromIndicator.Sources);
         var card = RulesEngine.Score(system, inputs, settings.GradesFor(system.SystemCode));
         return ScoringMessages.ToEvent(card, system, key, values.ValueVersion, values.LedgerVersion);
     }

@@ -40,6 +40,16 @@ public static class ScoringMessages
             AssessmentBand = i.Assessment is { } a ? QualitativeBands.Label(a.Band) : "",
             AssessmentDescription = i.Assessment?.Description ?? "",
             DeviationNote = i.Note?.Text ?? "",
+            ValueOrigin = i.Origin switch
+            {
+                ActualOrigin.Computed => ScoredValueOrigin.Computed,
+                ActualOrigin.Declared => ScoredValueOrigin.Declared,
+                ActualOrigin.Assessed => ScoredValueOrigin.Assessed,
+                _ => ScoredValueOrigin.None,
+            },
+            DeclaredSource = i.DeclaredSource,
+            RefusalReason = i.Refusal?.Reason ?? "",
+            RefusedBy = i.Refusal?.Author ?? "",
         };
         item.DeductionReasons.AddRange(i.Deductions.Select(d => d.Reason));
         item.MissingInputs.AddRange(i.MissingInputs);
@@ -61,7 +71,10 @@ public static class ScoringMessages
             SystemCode = system.SystemCode,
             SystemVersion = system.Version,
             ExactScoring = system.ExactScoring,
+            Complete = card.IsComplete,
+            UnverifiedPoints = Scorecard.Format(card.UnverifiedPoints),
         };
+        scored.IncompleteItemCodes.AddRange(card.Incomplete);
         scored.Items.AddRange(card.Items.Select(Item));
         scored.Level1Subtotals.AddRange(card.Level1Subtotals.Select(Subtotal));
         scored.Level2Subtotals.AddRange(card.Level2Subtotals.Select(Subtotal));
@@ -122,6 +135,9 @@ public static class ScoringMessages
         MissingNoteCodes = { latest.MissingNoteCodes },
         DeclaredDifferences = { latest.DeclaredDifferences },
         Findings = { latest.Findings },
+        Complete = latest.Complete,
+        IncompleteItemCodes = { latest.IncompleteItemCodes },
+        UnverifiedPoints = latest.UnverifiedPoints,
     };
 
     static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -182,6 +198,8 @@ public static class ScoringMessages
         Domain.JudgmentKind.Override => Contracts.Scoring.V1.JudgmentKind.Override,
         Domain.JudgmentKind.Deduction => Contracts.Scoring.V1.JudgmentKind.Deduction,
         Domain.JudgmentKind.DeviationNote => Contracts.Scoring.V1.JudgmentKind.DeviationNote,
+        Domain.JudgmentKind.Refusal => Contracts.Scoring.V1.JudgmentKind.Refusal,
+        Domain.JudgmentKind.RefusalWithdrawal => Contracts.Scoring.V1.JudgmentKind.RefusalWithdrawal,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 

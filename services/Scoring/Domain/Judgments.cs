@@ -4,21 +4,45 @@ using PerfEval.Contracts.Indicator.V1;
 
 namespace PerfEval.Scoring.Domain;
 
-public enum JudgmentKind { Assessment, Override, Deduction, DeviationNote }
+public enum JudgmentKind
+{
+    Assessment,
+    Override,
+    Deduction,
+    DeviationNote,
+    /// <summary>A reviewer's 不予认可 of a declared value (the item scores 0).</summary>
+    Refusal,
+    /// <summary>The reviewer lifts the refusal.</summary>
+    RefusalWithdrawal,
+}
 
 /// <summary>One stored judgment of an assessor, in the order it was made.</summary>
 public sealed record Judgment(JudgmentKind Kind, string IndicatorCode, QualitativeBand? Band, decimal? Score, string Text, string Author)
 {
     /// <summary>Whether a new judgment of this kind replaces the item's previous one (deductions add up instead).</summary>
     public static bool Replaces(JudgmentKind kind) => kind != JudgmentKind.Deduction;
+
+    /// <summary>The refusals in force after these judgments, by item code (a withdrawal lifts the latest).</summary>
+    public static IReadOnlyDictionary<string, Refusal> RefusalsIn(IEnumerable<Judgment> judgments)
+    {
+        var refusals = new Dictionary<string, Refusal>(StringComparer.Ordinal);
+        foreach (var j in judgments)
+            if (j.Kind == JudgmentKind.Refusal)
+                refusals[j.IndicatorCode] = new Refusal(j.Text, j.Author);
+            else if (j.Kind == JudgmentKind.RefusalWithdrawal)
+                refusals.Remove(j.IndicatorCode);
+        return refusals;
+    }
 }
 
 /// <summary>Builds the rules engine's inputs from indicator values and the judgments made so far.</summary>
 public static class ScoringInputsBuilder
 {
     public static ScoringInputs Build(IEnumerable<IndicatorValue> values, IEnumerable<Judgment> judgments,
-        IReadOnlyDictionary<string, string>? declaredActuals = null, IReadOnlyList<string>? findings = null)
+        IReadOnlyDictionary<string, string>? declaredActuals = null, IReadOnlyList<string>? findings = null,
+        IReadOnlyDictionary<string, string>? declaredSources = null)
     {
+        judgments = judgments as IReadOnlyList<Judgment> ?? [.. judgments];
         var actuals = new Dictionary<string, decimal?>(StringComparer.Ordinal);
         var reasons = new Dictionary<string, string>(StringComparer.Ordinal);
         var missing = new Dictionary<string, IReadOnlyList<MissingInput>>(StringComparer.Ordinal);
@@ -67,6 +91,8 @@ public static class ScoringInputsBuilder
             Deductions = deductions.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<Deduction>)kv.Value, StringComparer.Ordinal),
             Notes = notes,
             DeclaredActuals = declaredActuals ?? new Dictionary<string, string>(),
+            DeclaredSources = declaredSources ?? new Dictionary<string, string>(),
+            Refusals = Judgment.RefusalsIn(judgments),
             Findings = findings ?? [],
         };
     }
@@ -90,6 +116,9 @@ public static class ScoringInputsBuilder
             case JudgmentKind.Deduction:
                 return judgment.Score is { } p && p > weight
                     ? ("points", $"must not exceed the item's weight {weight.ToString(CultureInfo.InvariantCulture)}") : null;
+            case JudgmentKind.Refusal or JudgmentKind.RefusalWithdrawal:
+                return RulesEngine.RuleOf(definition) is ItemRule.Qualitative or ItemRule.BudgetExecution or ItemRule.Compound
+                    ? ("indicator_code", $"{definition.Code} is never scored on a declared value") : null;
             default:
                 return null;
         }

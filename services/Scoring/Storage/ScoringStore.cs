@@ -143,6 +143,8 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource)
         JudgmentKind.Override => "override",
         JudgmentKind.Deduction => "deduction",
         JudgmentKind.DeviationNote => "deviation-note",
+        JudgmentKind.Refusal => "refusal",
+        JudgmentKind.RefusalWithdrawal => "refusal-withdrawal",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -152,6 +154,8 @@ public sealed class ScoringStore(NpgsqlDataSource dataSource)
         "override" => JudgmentKind.Override,
         "deduction" => JudgmentKind.Deduction,
         "deviation-note" => JudgmentKind.DeviationNote,
+        "refusal" => JudgmentKind.Refusal,
+        "refusal-withdrawal" => JudgmentKind.RefusalWithdrawal,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "not a judgment kind"),
     };
 }

@@ -82,6 +82,9 @@ static class ReportView
             ["scored"] = m.Total is not null,
             ["total"] = m.Total is { } t ? Display.Number(t) : Display.NoData,
             ["grade"] = Or(m.Grade),
+            ["draft"] = m.Draft,
+            ["pending_items"] = m.PendingItems,
+            ["unverified_points"] = m.UnverifiedPoints is { } u ? Display.Number(u) : "",
             ["versions"] = new ScriptObject
             {
                 ["ledger"] = m.Inputs.LedgerVersion, ["value"] = m.Inputs.ValueVersion, ["scorecard"] = m.Inputs.ScorecardVersion,

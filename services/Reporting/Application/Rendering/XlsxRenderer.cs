@@ -44,7 +44,9 @@ public static class XlsxRenderer
                 Number(sheet.Cell(row, 7), Display.Round2(total), MoneyFormat);
             else
                 sheet.Cell(row, 7).Value = Display.NoData;
-            sheet.Cell(row, 8).Value = $"评价等级：{(model.Grade.Length == 0 ? Display.NoData : model.Grade)}";
+            sheet.Cell(row, 8).Value = $"评价等级：{(model.Grade.Length == 0 ? Display.NoData : model.Grade)}"
+                + (model.UnverifiedPoints is { } unverified ? $"；其中{Display.Number(unverified)}分依据填报未核实数据" : "")
+                + (model.Draft ? $"；尚有{model.PendingItems}项未取得实际完成值或评价（草稿）" : "");
             row++;
         }
         var body = sheet.Range(4, 1, row - 1, LastColumn);
@@ -75,7 +77,7 @@ public static class XlsxRenderer
 
     static int TitleBlock(IXLWorksheet sheet, ReportModel model)
     {
-        var title = Merge(sheet, 1, 1, 1, LastColumn, Title(model));
+        var title = Merge(sheet, 1, 1, 1, LastColumn, Title(model) + (model.Draft ? "（草稿）" : ""));
         title.Style.Font.FontSize = 16;
         title.Style.Font.Bold = true;
         title.Style.Font.FontName = "黑体";
