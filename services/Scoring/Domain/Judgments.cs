@@ -51,10 +51,14 @@ public static class ScoringInputsBuilder
         var reasons = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var v in values)
         {
-            actuals[v.IndicatorCode] = v.Value.Length == 0 ? null
-                : decimal.Parse(v.Value, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
+            // A value beyond decimal's range (only from before the indicator bounded its values) scores as
+            // no value with the reason rather than failing the scorecard.
+            var parsed = decimal.TryParse(v.Value, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var value);
+            actuals[v.IndicatorCode] = parsed ? value : null;
             if (v.NoValueReason.Length > 0)
                 reasons[v.IndicatorCode] = v.NoValueReason;
+            else if (!parsed && v.Value.Length > 0)
+                reasons[v.IndicatorCode] = "the value is not a decimal number within range";
         }
 
         var assessments = new Dictionary<string, QualitativeAssessment>(StringComparer.Ordinal);
