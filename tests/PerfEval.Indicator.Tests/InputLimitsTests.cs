@@ -120,4 +120,42 @@ public class InputLimitsTests
         var e = Assert.Throws<SystemValidationException>(() => SystemFiles.Read("notes: " + new string('x', InputLimits.SystemFileMaxLength)));
         Assert.Equal("file", Assert.Single(e.Problems).Field);
     }
+
+    [Fact]
+    public async Task DefineSystem_with_a_formula_of_50000_nested_parentheses_is_invalid_argument_at_system_indicators_0_formula()
+    {
+        var api = new PerfEval.Indicator.Api.IndicatorApi(null!, null!, null!); // refused before the store is touched
+        var request = new DefineSystemRequest { RequestId = Guid.NewGuid().ToString(), System = OneItem(Nested(50_000)) };
+        var e = await Assert.ThrowsAsync<PerfEval.SharedKernel.Errors.InvalidRequestException>(() => api.DefineSystem(request, new TestCallContext()));
+        Assert.Equal("system.indicators[0].formula", Assert.Single(e.Violations).Field);
+        var deep = new DefineSystemRequest { RequestId = Guid.NewGuid().ToString(), System = OneItem(Nested(500)) };
+        var nested = await Assert.ThrowsAsync<PerfEval.SharedKernel.Errors.InvalidRequestException>(() => api.DefineSystem(deep, new TestCallContext()));
+        Assert.StartsWith("nesting deeper than 64", Assert.Single(nested.Violations).Description);
+    }
+
+    [Fact]
+    public async Task ImportSystem_with_yaml_aliases_is_invalid_argument_at_file_text_file()
+    {
+        var api = new PerfEval.Indicator.Api.IndicatorApi(null!, null!, null!);
+        var e = await Assert.ThrowsAsync<PerfEval.SharedKernel.Errors.InvalidRequestException>(() =>
+            api.ImportSystem(new ImportSystemRequest { RequestId = Guid.NewGuid().ToString(), FileText = BillionLaughs }, null!));
+        Assert.Equal("file_text.file", Assert.Single(e.Violations).Field);
+    }
+
+    /// <summary>Just enough of a call for an API method that refuses before any I/O.</summary>
+    sealed class TestCallContext : Grpc.Core.ServerCallContext
+    {
+        protected override string MethodCore => "/test";
+        protected override string HostCore => "localhost";
+        protected override string PeerCore => "ipv4:127.0.0.1:1";
+        protected override DateTime DeadlineCore => DateTime.MaxValue;
+        protected override Grpc.Core.Metadata RequestHeadersCore { get; } = [];
+        protected override CancellationToken CancellationTokenCore => CancellationToken.None;
+        protected override Grpc.Core.Metadata ResponseTrailersCore { get; } = [];
+        protected override Grpc.Core.Status StatusCore { get; set; }
+        protected override Grpc.Core.WriteOptions? WriteOptionsCore { get; set; }
+        protected override Grpc.Core.AuthContext AuthContextCore => new(null, []);
+        protected override Grpc.Core.ContextPropagationToken CreatePropagationTokenCore(Grpc.Core.ContextPropagationOptions? options) => throw new NotSupportedException();
+        protected override Task WriteResponseHeadersAsyncCore(Grpc.Core.Metadata responseHeaders) => Task.CompletedTask;
+    }
 }
