@@ -1,3 +1,4 @@
+using PerfEval.Hosting.Requests;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting;
@@ -15,6 +16,7 @@ if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPerfEvalDefaults("indicator");
+builder.Services.AddGrpc(o => o.Interceptors.Add<NulCharacterInterceptor>()); // NUL in any request string: INVALID_ARGUMENT by field
 // Indicator systems are a catalog every region binds to: only a national caller may change it.
 builder.Services.AddSingleton(new NationalScopeMethods(
     new[] { "DefineSystem", "ImportSystem" }.Select(method => $"/{IndicatorService.Descriptor.FullName}/{method}")));

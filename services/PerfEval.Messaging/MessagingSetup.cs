@@ -59,6 +59,10 @@ public static class MessagingSetup
 
         builder.Services.AddMassTransit(bus =>
         {
+            // MassTransit 8.4+ reports anonymous usage telemetry to its vendor's host after start. A
+            // government deployment makes no outbound call it was not configured to make (issue 14 item 13).
+            // Note MASSTRANSIT_USAGE_TELEMETRY in the environment overrides this: deployments must not set it.
+            bus.DisableUsageTelemetry();
             foreach (var consumer in consumers)
                 bus.AddConsumer(consumer.ConsumerType);
 

@@ -1,3 +1,4 @@
+using PerfEval.Hosting.Requests;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Hosting;
@@ -14,6 +15,7 @@ if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPerfEvalDefaults("reporting");
+builder.Services.AddGrpc(o => o.Interceptors.Add<NulCharacterInterceptor>()); // NUL in any request string: INVALID_ARGUMENT by field
 builder.AddPerfEvalDatabase("reporting", typeof(ReportStore).Assembly);
 builder.AddPerfEvalMessaging("reporting", new ConsumerEndpoint("evaluation-scored", typeof(EvaluationScoredConsumer)));
 builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");

@@ -1,3 +1,4 @@
+using PerfEval.Hosting.Requests;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Hosting;
 using PerfEval.Messaging;
@@ -14,6 +15,7 @@ if (await HealthProbe.TryRunAsync(args) is { } probeExitCode)
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPerfEvalDefaults("scoring");
+builder.Services.AddGrpc(o => o.Interceptors.Add<NulCharacterInterceptor>()); // NUL in any request string: INVALID_ARGUMENT by field
 builder.AddPerfEvalDatabase("scoring", typeof(ScoringStore).Assembly);
 builder.AddPerfEvalMessaging("scoring", new ConsumerEndpoint("indicator-values-changed", typeof(IndicatorValuesChangedConsumer)),
     new ConsumerEndpoint("declared-actuals-recorded", typeof(DeclaredActualsRecordedConsumer)));

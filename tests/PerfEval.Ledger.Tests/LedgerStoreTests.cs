@@ -115,6 +115,22 @@ public sealed class LedgerStoreTests : IAsyncLifetime
         Assert.Equal("entries[0].lines[0].account_code", Assert.Single(invalid.Violations).Field);
     }
 
+    [Theory]
+    [InlineData("5101")]    // 基本支出: a department's account
+    [InlineData("4101")]    // 财政拨款收入: a department's account
+    public async Task A_budget_on_an_account_outside_the_subjects_chart_is_refused_by_account_code_and_moves_nothing(string accountCode)
+    {
+        var key = await NewFundAsync();
+        var request = new SetBudgetRequest { RequestId = Guid.NewGuid().ToString(), Evaluation = key, AccountCode = accountCode, BudgetFen = 100_00, Reason = "年初预算" };
+
+        var invalid = await Assert.ThrowsAsync<InvalidRequestException>(() => _budgets.SetAsync(request, Caller, CancellationToken.None));
+
+        Assert.Equal("account_code", Assert.Single(invalid.Violations).Field);
+        Assert.Empty((await _budgets.ChangesAsync(new ListBudgetChangesRequest { Evaluation = key }, CancellationToken.None)).Changes);
+        var accepted = await _budgets.SetAsync(new SetBudgetRequest(request) { RequestId = Guid.NewGuid().ToString(), AccountCode = "500101" }, Caller, CancellationToken.None);
+        Assert.Equal(1L, accepted.LedgerVersion);
+    }
+
     [Fact]
     public async Task A_subject_that_was_never_created_is_not_found_as_an_evaluation()
     {

@@ -1,3 +1,4 @@
+using PerfEval.Hosting.Requests;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Ledger.Api;

@@ -107,4 +107,11 @@ public class IndicatorInputsTests
         Assert.Equal(("ledger:executed:expenditure", "210401100", "200401100", "ledger version 4"), (moved.Key, moved.FromValue, moved.ToValue, moved.Source));
         Assert.Same(ChangeExplainer.NoLineage, IndicatorInputs.Lineage(new GetIndicatorValuesResponse()));
     }
+
+    [Fact]
+    public void A_value_beyond_the_range_of_a_decimal_scores_as_no_value_instead_of_throwing()
+    {
+        var card = Score("1" + new string('0', 40), new GetFindingsResponse());
+        Assert.Equal(0m, card.Total);
+    }
 }

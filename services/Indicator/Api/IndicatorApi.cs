@@ -192,6 +192,8 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
                 violations.Add($"{path}.unit", $"{metric.Name} ({metric.Code}) is recorded in \"{metric.Unit}\", got \"{o.Unit}\"");
             if (!decimal.TryParse(o.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
                 violations.Add($"{path}.value", "a non-negative decimal string, e.g. \"413449\"");
+            else if (DecimalValues.Check(o.Value) is { } outOfRange)
+                violations.Add($"{path}.value", outOfRange);
             else if (metric?.Unit == "分" && value != decimal.Truncate(value))
                 violations.Add($"{path}.value", "money is recorded in whole fen (分)");
             if (o.Respondents < 0)
@@ -218,6 +220,8 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
                 violations.Add($"actuals[{i}].indicator_code", "an indicator code of the bound system");
             if (!decimal.TryParse(a.Value, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _))
                 violations.Add($"actuals[{i}].value", "a decimal string in the indicator's unit, e.g. \"100\" for 100%");
+            else if (DecimalValues.Check(a.Value) is { } outOfRange)
+                violations.Add($"actuals[{i}].value", outOfRange);
         }
         violations.ThrowIfAny();
         return await writes.RecordDeclaredActualsAsync(request, context.CancellationToken);

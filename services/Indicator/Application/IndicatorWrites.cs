@@ -3,6 +3,7 @@ using PerfEval.Indicator.Domain;
 using Grpc.Core;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
+using PerfEval.Hosting.Errors;
 using PerfEval.Hosting.Evaluations;
 using PerfEval.Indicator.Storage;
 using PerfEval.SharedKernel.Errors;
@@ -86,6 +87,7 @@ public sealed class IndicatorWrites(IndicatorStore store, EvaluationTableStore t
     /// <summary>BindEvaluationSystem: binds once per request id and recomputes when the binding in force moved.</summary>
     public async Task<BindEvaluationSystemResponse> BindAsync(BindEvaluationSystemRequest request, CancellationToken cancellationToken)
     {
+        await RequireLedgerEvaluationAsync(request.Evaluation, cancellationToken);
         var system = await systems.GetAsync(request.SystemCode, request.Version, cancellationToken);
         var (response, changed) = await store.BindAsync(request.RequestId, request, system, cancellationToken);
         if (changed)
@@ -116,8 +118,28 @@ public sealed class IndicatorWrites(IndicatorStore store, EvaluationTableStore t
     }
 
     /// <summary>RecordDeclaredActuals: stores them once per request id and announces them; no value moves.</summary>
-    public Task<RecordDeclaredActualsResponse> RecordDeclaredActualsAsync(RecordDeclaredActualsRequest request, CancellationToken cancellationToken) =>
-        store.RecordDeclaredActualsAsync(request, IndicatorEvents.DeclaredActualsRecorded(request), cancellationToken);
+    public async Task<RecordDeclaredActualsResponse> RecordDeclaredActualsAsync(RecordDeclaredActualsRequest request, CancellationToken cancellationToken)
+    {
+        await RequireLedgerEvaluationAsync(request.Evaluation, cancellationToken);
+        return await store.RecordDeclaredActualsAsync(request, IndicatorEvents.DeclaredActualsRecorded(request), cancellationToken);
+    }
+
+    /// <summary>
+    /// A write for an evaluation the ledger does not know is refused (issue 14 item 10): it would be
+    /// stored against nothing and squat the key before the subject is created. NOT_FOUND with reason
+    /// EVALUATION_NOT_FOUND, naming the evaluation; a ledger that cannot answer fails the call as before.
+    /// </summary>
+    async Task RequireLedgerEvaluationAsync(EvaluationKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ledger.GetAsync(key, cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound && RpcErrors.ReasonOf(e) == NotFoundException.EvaluationNotFound)
+        {
+            throw NotFoundException.Evaluation(EvaluationKeys.Format(key));
+        }
+    }
 
     /// <summary>
     /// The write is already committed; when the evaluation cannot be recomputed now (ledger subject

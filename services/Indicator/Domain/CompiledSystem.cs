@@ -50,6 +50,9 @@ public sealed class CompiledSystem
 
     public static CompiledSystem Compile(IndicatorSystem definition, bool evaluationTable = false)
     {
+        // Refused before any per-item work: every item costs parsing, checking and a problem line each.
+        if (definition.Indicators.Count > InputLimits.SystemMaxIndicators)
+            throw new SystemValidationException([("indicators", $"at most {InputLimits.SystemMaxIndicators} indicators in a system, got {definition.Indicators.Count}")]);
         var system = definition.Clone();
         if (system.ExactScoring == ExactScoring.Unspecified)
             system.ExactScoring = ExactScoring.Symmetric; // PerfEval's default (DOMAIN.md §5); a system says so explicitly

@@ -38,12 +38,14 @@ public static class Findings
                 findings.Add(finding);
                 continue;
             }
-            var difference = declaredValue - actual;
-            if (Math.Abs(difference) <= Tolerance)
+            // Values stored before the door checked their range can be near decimal's end: their
+            // difference may overflow, which is still a mismatch, not a failure of the whole call.
+            var difference = Difference(declaredValue, actual);
+            if (difference is { } small && Math.Abs(small) <= Tolerance)
                 continue;
             finding.Kind = FindingKind.DeclaredActualMismatch;
-            finding.Difference = difference.ToString(CultureInfo.InvariantCulture);
-            finding.Message = $"{value.Name}: declared {declaredValue}{value.Unit}, computed {Math.Round(actual, 2, MidpointRounding.AwayFromZero)}{value.Unit} (difference {Math.Round(difference, 2, MidpointRounding.AwayFromZero)})";
+            finding.Difference = difference?.ToString(CultureInfo.InvariantCulture) ?? "";
+            finding.Message = $"{value.Name}: declared {declaredValue}{value.Unit}, computed {Math.Round(actual, 2, MidpointRounding.AwayFromZero)}{value.Unit} (difference {(difference is { } d ? Math.Round(d, 2, MidpointRounding.AwayFromZero).ToString(CultureInfo.InvariantCulture) : "beyond the range of a decimal number")})";
             findings.Add(finding);
         }
         foreach (var value in computed.Values.Where(v => v.ZeroDenominator).OrderBy(v => v.Code, StringComparer.Ordinal))
@@ -56,5 +58,17 @@ public static class Findings
                 Message = $"{value.Name}: {value.NoValueReason}",
             });
         return findings;
+    }
+
+    static decimal? Difference(decimal declared, decimal computed)
+    {
+        try
+        {
+            return declared - computed;
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
     }
 }

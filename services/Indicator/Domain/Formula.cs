@@ -35,11 +35,18 @@ public static class FormulaParser
 {
     sealed record Token(string Kind, string Text, int Position);
 
+    /// <summary>
+    /// Parses a formula of at most <see cref="InputLimits.FormulaMaxLength"/> characters nested at most
+    /// <see cref="InputLimits.FormulaMaxNesting"/> deep: the parser and every walker of the tree recurse,
+    /// so an unbounded formula could overflow the stack and take the process down (issue 14 item 1).
+    /// </summary>
     public static Expr Parse(string formula)
     {
+        if (formula.Length > InputLimits.FormulaMaxLength)
+            throw new FormulaException($"at most {InputLimits.FormulaMaxLength} characters, got {formula.Length}", InputLimits.FormulaMaxLength);
         var tokens = Tokenize(formula);
         var index = 0;
-        var expr = Comparison(tokens, ref index);
+        var expr = Comparison(tokens, ref index, 0);
         if (tokens[index].Kind != "end")
             throw new FormulaException($"unexpected \"{tokens[index].Text}\" at position {tokens[index].Position}: expected an operator or the end", tokens[index].Position);
         return expr;
@@ -89,50 +96,53 @@ public static class FormulaParser
         return tokens;
     }
 
-    static Expr Comparison(List<Token> t, ref int i)
+    static Expr Comparison(List<Token> t, ref int i, int depth)
     {
-        var left = Sum(t, ref i);
+        var left = Sum(t, ref i, depth);
         if (t[i].Kind == "op" && t[i].Text is "<" or "<=" or ">" or ">=" or "==" or "!=")
         {
             var op = t[i++];
-            return new BinaryExpr(op.Text, left, Sum(t, ref i), op.Position);
+            return new BinaryExpr(op.Text, left, Sum(t, ref i, depth), op.Position);
         }
         return left;
     }
 
-    static Expr Sum(List<Token> t, ref int i)
+    static Expr Sum(List<Token> t, ref int i, int depth)
     {
-        var left = Product(t, ref i);
+        var left = Product(t, ref i, depth);
         while (t[i].Kind == "op" && t[i].Text is "+" or "-")
         {
             var op = t[i++];
-            left = new BinaryExpr(op.Text, left, Product(t, ref i), op.Position);
+            left = new BinaryExpr(op.Text, left, Product(t, ref i, depth), op.Position);
         }
         return left;
     }
 
-    static Expr Product(List<Token> t, ref int i)
+    static Expr Product(List<Token> t, ref int i, int depth)
     {
-        var left = Unary(t, ref i);
+        var left = Unary(t, ref i, depth);
         while (t[i].Kind == "op" && t[i].Text is "*" or "/")
         {
             var op = t[i++];
-            left = new BinaryExpr(op.Text, left, Unary(t, ref i), op.Position);
+            left = new BinaryExpr(op.Text, left, Unary(t, ref i, depth), op.Position);
         }
         return left;
     }
 
-    static Expr Unary(List<Token> t, ref int i)
+    /// <param name="depth">Levels opened so far (parentheses, calls, signs); refused past <see cref="InputLimits.FormulaMaxNesting"/>.</param>
+    static Expr Unary(List<Token> t, ref int i, int depth)
     {
         var token = t[i];
+        if (depth > InputLimits.FormulaMaxNesting)
+            throw new FormulaException($"nesting deeper than {InputLimits.FormulaMaxNesting} at position {token.Position}", token.Position);
         switch (token.Kind)
         {
             case "op" when token.Text == "-":
                 i++;
-                return new NegateExpr(Unary(t, ref i), token.Position);
+                return new NegateExpr(Unary(t, ref i, depth + 1), token.Position);
             case "op" when token.Text == "(":
                 i++;
-                var inner = Comparison(t, ref i);
+                var inner = Comparison(t, ref i, depth + 1);
                 Expect(t, ref i, ")");
                 return inner;
             case "number":
@@ -151,11 +161,11 @@ public static class FormulaParser
                 var args = new List<Expr>();
                 if (!(t[i].Kind == "op" && t[i].Text == ")"))
                 {
-                    args.Add(Comparison(t, ref i));
+                    args.Add(Comparison(t, ref i, depth + 1));
                     while (t[i].Kind == "op" && t[i].Text == ",")
                     {
                         i++;
-                        args.Add(Comparison(t, ref i));
+                        args.Add(Comparison(t, ref i, depth + 1));
                     }
                 }
                 Expect(t, ref i, ")");

@@ -170,38 +170,68 @@ public static class FormulaEvaluator
     public static string ObservationKey(string metric, string subject) => subject.Length == 0 ? $"obs:{metric}" : $"obs:{metric}@{subject}";
     public static string IndicatorKey(string code) => $"indicator:{code}";
 
-    /// <summary>Evaluates a checked formula; <paramref name="input"/> gives each input key's value in base units.</summary>
+    /// <summary>
+    /// The largest magnitude a computed value may have: .NET's decimal ends near 7.9 × 10^28, and a value
+    /// is still multiplied by its unit (× 100 for %, × 1000 for ‰) after evaluation, so beyond this it is
+    /// "no value" rather than an overflow later (issue 14 item 2).
+    /// </summary>
+    public const decimal MaxMagnitude = 1e24m;
+
+    /// <summary>
+    /// Evaluates a checked formula; <paramref name="input"/> gives each input key's value in base units.
+    /// Arithmetic that leaves decimal's range gives no value with the reason, never an exception: one odd
+    /// input (a divisor of 10^-28) must not stop an evaluation's values from moving.
+    /// </summary>
     public static Quantity Evaluate(Expr expr, Func<string, Quantity> input)
+    {
+        var result = EvaluateNode(expr, input);
+        return result.Value is { } value && Math.Abs(value) > MaxMagnitude
+            ? Quantity.Missing($"overflow: the result is beyond ±10^24 ({Shorten(Describe(expr))})")
+            : result;
+    }
+
+    static Quantity Overflow(Expr at) => Quantity.Missing($"overflow: {Shorten(Describe(at))} is beyond the range of a decimal number");
+
+    static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + "…";
+
+    static Quantity EvaluateNode(Expr expr, Func<string, Quantity> input)
     {
         switch (expr)
         {
             case NumberExpr n:
                 return Quantity.Of(n.Value);
             case NegateExpr n:
-                var operand = Evaluate(n.Operand, input);
+                var operand = EvaluateNode(n.Operand, input);
                 return operand.HasValue ? Quantity.Of(-operand.Value!.Value) : operand;
             case BinaryExpr b:
             {
-                var left = Evaluate(b.Left, input);
+                var left = EvaluateNode(b.Left, input);
                 if (!left.HasValue)
                     return left;
-                var right = Evaluate(b.Right, input);
+                var right = EvaluateNode(b.Right, input);
                 if (!right.HasValue)
                     return right;
                 var (l, r) = (left.Value!.Value, right.Value!.Value);
-                return b.Op switch
+                try
                 {
-                    "+" => Quantity.Of(l + r),
-                    "-" => Quantity.Of(l - r),
-                    "*" => Quantity.Of(l * r),
-                    "/" => r == 0 ? new Quantity(null, $"zero denominator: {Describe(b.Right)} is 0", true) : Quantity.Of(l / r),
-                    "<" => Bool(l < r),
-                    "<=" => Bool(l <= r),
-                    ">" => Bool(l > r),
-                    ">=" => Bool(l >= r),
-                    "==" => Bool(l == r),
-                    _ => Bool(l != r),
-                };
+                    return b.Op switch
+                    {
+                        "+" => Quantity.Of(l + r),
+                        "-" => Quantity.Of(l - r),
+                        "*" => Quantity.Of(l * r),
+                        "/" => r == 0 ? new Quantity(null, $"zero denominator: {Describe(b.Right)} is 0", true) : Quantity.Of(l / r),
+                        "<" => Bool(l < r),
+                        "<=" => Bool(l <= r),
+                        ">" => Bool(l > r),
+                        ">=" => Bool(l >= r),
+                        "==" => Bool(l == r),
+                        _ => Bool(l != r),
+                    };
+                }
+                catch (OverflowException)
+                {
+                    return Overflow(b);
+                }
             }
             case CallExpr c:
                 return EvaluateCall(c, input);
@@ -224,17 +254,17 @@ public static class FormulaEvaluator
                 return input(IndicatorKey(((TextExpr)c.Args[0]).Text));
             case "if":
             {
-                var condition = Evaluate(c.Args[0], input);
+                var condition = EvaluateNode(c.Args[0], input);
                 if (!condition.HasValue)
                     return condition;
-                return Evaluate(condition.Value != 0 ? c.Args[1] : c.Args[2], input);
+                return EvaluateNode(condition.Value != 0 ? c.Args[1] : c.Args[2], input);
             }
             case "coalesce":
             {
                 var last = Quantity.Missing("no argument has a value");
                 foreach (var arg in c.Args)
                 {
-                    last = Evaluate(arg, input);
+                    last = EvaluateNode(arg, input);
                     if (last.HasValue)
                         return last;
                 }
@@ -245,24 +275,38 @@ public static class FormulaEvaluator
                 var total = 0m;
                 foreach (var arg in c.Args)
                 {
-                    var q = Evaluate(arg, input);
+                    var q = EvaluateNode(arg, input);
                     if (!q.HasValue)
                         return q;
-                    total += q.Value!.Value;
+                    try
+                    {
+                        total += q.Value!.Value;
+                    }
+                    catch (OverflowException)
+                    {
+                        return Overflow(c);
+                    }
                 }
                 return Quantity.Of(total);
             }
             case "months_of_payment":
             {
-                var balance = Evaluate(c.Args[0], input);
+                var balance = EvaluateNode(c.Args[0], input);
                 if (!balance.HasValue)
                     return balance;
-                var spending = Evaluate(c.Args[1], input);
+                var spending = EvaluateNode(c.Args[1], input);
                 if (!spending.HasValue)
                     return spending;
-                return spending.Value == 0
-                    ? new Quantity(null, $"zero denominator: {Describe(c.Args[1])} is 0", true)
-                    : Quantity.Of(balance.Value!.Value / (spending.Value!.Value / 12m));
+                if (spending.Value == 0)
+                    return new Quantity(null, $"zero denominator: {Describe(c.Args[1])} is 0", true);
+                try
+                {
+                    return Quantity.Of(balance.Value!.Value / (spending.Value!.Value / 12m));
+                }
+                catch (Exception e) when (e is OverflowException or DivideByZeroException) // a month of 10^-28 rounds to 0
+                {
+                    return Overflow(c);
+                }
             }
             default:
                 throw new InvalidOperationException(c.Function);

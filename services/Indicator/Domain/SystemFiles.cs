@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using PerfEval.Contracts.Common.V1;
 using PerfEval.Contracts.Indicator.V1;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -76,6 +77,7 @@ public static class SystemFiles
     /// <summary>Reads a YAML or JSON system file; refuses it with every problem found (including level weights that do not add up).</summary>
     public static IndicatorSystem Read(string text)
     {
+        RefuseUnboundedShapes(text);
         SystemFile file;
         try
         {
@@ -86,6 +88,10 @@ public static class SystemFiles
         {
             throw new SystemValidationException([("file", $"line {e.Start.Line}, column {e.Start.Column}: {e.Message}")]);
         }
+
+        var items = file.Levels.Sum(l1 => l1.Children.Sum(l2 => l2.Indicators.Count));
+        if (items > InputLimits.SystemMaxIndicators)
+            throw new SystemValidationException([("levels", $"at most {InputLimits.SystemMaxIndicators} indicators in a system, got {items}")]);
 
         var problems = new List<(string, string)>();
         var system = new IndicatorSystem
@@ -149,6 +155,37 @@ public static class SystemFiles
         if (problems.Count > 0)
             throw new SystemValidationException(problems);
         return system;
+    }
+
+    /// <summary>
+    /// Refuses, before anything is built from it, a file longer than <see cref="InputLimits.SystemFileMaxLength"/>,
+    /// nested deeper than <see cref="InputLimits.SystemFileMaxNesting"/>, or using YAML anchors and aliases: an
+    /// alias repeats a whole subtree, so a few kilobytes of aliases of aliases expand to millions of items
+    /// (issue 14 item 4), and a system file has no use for them. The event stream is read without recursion.
+    /// </summary>
+    static void RefuseUnboundedShapes(string text)
+    {
+        if (text.Length > InputLimits.SystemFileMaxLength)
+            throw new SystemValidationException([("file", $"at most {InputLimits.SystemFileMaxLength} characters, got {text.Length}")]);
+        try
+        {
+            var parser = new Parser(new StringReader(text));
+            var depth = 0;
+            while (parser.MoveNext())
+            {
+                var current = parser.Current!;
+                if (current is AnchorAlias || current is NodeEvent { Anchor.IsEmpty: false })
+                    throw new SystemValidationException([("file", $"line {current.Start.Line}, column {current.Start.Column}: YAML anchors and aliases (&, *) are not allowed in a system file")]);
+                if (current is MappingStart or SequenceStart && ++depth > InputLimits.SystemFileMaxNesting)
+                    throw new SystemValidationException([("file", $"line {current.Start.Line}, column {current.Start.Column}: nested deeper than {InputLimits.SystemFileMaxNesting} levels")]);
+                if (current is MappingEnd or SequenceEnd)
+                    depth--;
+            }
+        }
+        catch (YamlException e)
+        {
+            throw new SystemValidationException([("file", $"line {e.Start.Line}, column {e.Start.Column}: {e.Message}")]);
+        }
     }
 
     static decimal Weight(string text) =>

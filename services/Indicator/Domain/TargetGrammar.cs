@@ -6,7 +6,7 @@ namespace PerfEval.Indicator.Domain;
 
 /// <summary>An unparseable target: where (0-based character position) and what was expected there.</summary>
 public sealed class TargetSyntaxException(string text, int position, string expected)
-    : Exception($"target \"{text}\": at position {position} expected {expected}")
+    : Exception($"target \"{(text.Length > InputLimits.TargetMaxLength ? text[..InputLimits.TargetMaxLength] + "…" : text)}\": at position {position} expected {expected}")
 {
     public int Position { get; } = position;
     public string Expected { get; } = expected;
@@ -32,6 +32,8 @@ public static class TargetGrammar
     {
         if (string.IsNullOrWhiteSpace(text))
             throw new TargetSyntaxException(text, 0, "a target (e.g. ≥95%, 105%≥x≥95%, 全覆盖)");
+        if (text.Length > InputLimits.TargetMaxLength)
+            throw new TargetSyntaxException(text, InputLimits.TargetMaxLength, $"the end: a target has at most {InputLimits.TargetMaxLength} characters");
         var target = new Target { Text = text };
         if (!text.Any(c => char.IsAsciiDigit(c) || Ops.Contains(c)))
         {

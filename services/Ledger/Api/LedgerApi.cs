@@ -1,3 +1,4 @@
+using PerfEval.Hosting.Requests;
 using Grpc.Core;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.SharedKernel.Errors;
@@ -100,7 +101,9 @@ public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing year
     public override async Task<SetBudgetResponse> SetBudget(SetBudgetRequest request, ServerCallContext context)
     {
         NulCharacters.ThrowIfAny(request);
-        var accounts = await referenceData.AccountCodesAsync([request.AccountCode], context.CancellationToken);
+        // A budget may sit on a group too (基金收入 "4" as the summary table budgets it): it covers every
+        // account under it (FundMetrics). Postings stay on postable accounts only.
+        var accounts = (await referenceData.ChartAsync(context.CancellationToken)).Keys.ToHashSet(StringComparer.Ordinal);
         SubjectRules.Validate(request, accounts).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
         var response = await budgets.SetAsync(request, Caller(context), context.CancellationToken);

@@ -1,3 +1,4 @@
+using PerfEval.Hosting.Requests;
 using Grpc.Core;
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Ledger.Application.Regions;

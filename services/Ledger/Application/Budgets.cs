@@ -1,5 +1,6 @@
 using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Ledger.Storage;
+using PerfEval.SharedKernel.Errors;
 using PerfEval.Storage;
 
 namespace PerfEval.Ledger.Application;
@@ -16,6 +17,8 @@ public sealed class Budgets(BudgetStore store, JournalStore journal, LedgerChang
             return earlier;
 
         var (subjectId, version) = await EvaluationRows.LockOpenAsync(connection, transaction, key, "evaluation", cancellationToken);
+        if (!await BudgetStore.InChartAsync(connection, transaction, subjectId, request.AccountCode, cancellationToken))
+            throw new InvalidRequestException("account_code", $"account \"{request.AccountCode}\" is not in the chart of this subject's kind and region");
         var newVersion = version + 1;
         // An unspecified kind is the full-year line (全年预算), the one the execution rate divides by.
         var kind = request.Kind == BudgetKind.Unspecified ? BudgetKind.Final : request.Kind;

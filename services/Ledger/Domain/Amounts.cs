@@ -1,4 +1,5 @@
 using System.Globalization;
+using PerfEval.SharedKernel.Requests;
 
 namespace PerfEval.Ledger.Domain;
 
@@ -16,25 +17,14 @@ public static class Amounts
     /// <summary>10^18 fen over all lines of one batch: still nine batches short of 64-bit overflow of a balance.</summary>
     public const long MaxBatchTotalFen = 1_000_000_000_000_000_000;
 
-    /// <summary>Digits a declared decimal value may have before and after its point ("300.39", "6.4", "98.123456").</summary>
-    public const int MaxIntegerDigits = 15;
-    public const int MaxDecimalPlaces = 6;
+    /// <summary>Digits a declared decimal value may have before and after its point ("300.39", "6.4", "98.123456"): the rule every service shares.</summary>
+    public const int MaxIntegerDigits = DecimalValues.MaxIntegerDigits;
+    public const int MaxDecimalPlaces = DecimalValues.MaxDecimalPlaces;
 
     /// <summary>Null when <paramref name="fen"/> is within ±<see cref="MaxFen"/>, otherwise what is wrong.</summary>
     public static string? CheckFen(long fen) =>
         fen is >= -MaxFen and <= MaxFen ? null : $"at most {MaxFen.ToString(CultureInfo.InvariantCulture)} fen in magnitude";
 
     /// <summary>Null when a decimal as written has at most the allowed digits before and after its point.</summary>
-    public static string? CheckDecimal(string value)
-    {
-        var digits = value.TrimStart('+', '-');
-        var dot = digits.IndexOf('.');
-        var integer = (dot < 0 ? digits : digits[..dot]).TrimStart('0');
-        var decimals = dot < 0 ? 0 : digits.Length - dot - 1;
-        if (integer.Length > MaxIntegerDigits)
-            return $"at most {MaxIntegerDigits} digits before the decimal point";
-        if (decimals > MaxDecimalPlaces)
-            return $"at most {MaxDecimalPlaces} digits after the decimal point";
-        return null;
-    }
+    public static string? CheckDecimal(string value) => DecimalValues.Check(value);
 }

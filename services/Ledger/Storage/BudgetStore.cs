@@ -8,6 +8,26 @@ namespace PerfEval.Ledger.Storage;
 /// <summary>Budget lines (预算) beside the balances, and the history of every change to them (年初, 调整, 全年).</summary>
 public sealed class BudgetStore(NpgsqlDataSource dataSource)
 {
+    /// <summary>
+    /// Whether the account is in the chart of the subject's kind and province, as PostEntries checks
+    /// it (a department account, or another province's extension, has no place on a resident fund).
+    /// A group account may carry a budget, so groups are not refused here.
+    /// </summary>
+    public static async Task<bool> InChartAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, string accountCode,
+        CancellationToken cancellationToken)
+    {
+        await using var command = Sql.Command(connection, transaction,
+            """
+            select exists (
+                select 1 from accounts a
+                join account_charts c on c.account_code = a.code
+                join evaluation_subjects s on s.id = $1 and s.kind = c.subject_kind
+                where a.code = $2
+                  and (a.province_code is null or a.province_code = substr(s.region_code, 1, 2) || '0000'))
+            """, subjectId, accountCode);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Sets an account's budget line and records the change at <paramref name="version"/>.</summary>
     public static async Task SetLineAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long subjectId, int fiscalYear,
         SetBudgetRequest request, BudgetKind kind, long version, string caller, CancellationToken cancellationToken)

@@ -91,13 +91,26 @@ public static class ChangeExplainer
         }
     }
 
+    /// <summary>A delta beyond decimal's range is not shown rather than failing the whole explanation.</summary>
+    static string Delta(decimal to, decimal from)
+    {
+        try
+        {
+            return Scorecard.Format(to - from);
+        }
+        catch (OverflowException)
+        {
+            return "";
+        }
+    }
+
     static string Delta(string from, string to)
     {
-        static decimal? P(string s) => s.Length == 0 ? null : decimal.Parse(s, NumberStyles.Number, CultureInfo.InvariantCulture);
+        static decimal? P(string s) => decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out var v) ? v : null;
         return (P(from), P(to)) switch
         {
             (null, null) => "",
-            var (x, y) => Scorecard.Format((y ?? 0m) - (x ?? 0m)),
+            var (x, y) => Delta((y ?? 0m), (x ?? 0m)),
         };
     }
 }

@@ -48,10 +48,14 @@ public static class ScoringInputsBuilder
         var missing = new Dictionary<string, IReadOnlyList<MissingInput>>(StringComparer.Ordinal);
         foreach (var v in values)
         {
-            actuals[v.IndicatorCode] = v.Value.Length == 0 ? null
-                : decimal.Parse(v.Value, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture);
+            // A value beyond decimal's range (only from before the indicator bounded its values) scores as
+            // no value with the reason rather than failing the scorecard.
+            var parsed = decimal.TryParse(v.Value, NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var value);
+            actuals[v.IndicatorCode] = parsed ? value : null;
             if (v.NoValueReason.Length > 0)
                 reasons[v.IndicatorCode] = v.NoValueReason;
+            else if (!parsed && v.Value.Length > 0)
+                reasons[v.IndicatorCode] = "the value is not a decimal number within range";
             if (v.MissingInputs.Count > 0)
                 missing[v.IndicatorCode] = [.. v.MissingInputs];
         }

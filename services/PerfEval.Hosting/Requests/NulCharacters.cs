@@ -1,17 +1,18 @@
 using System.Collections;
 using Google.Protobuf;
-using PerfEval.Ledger.Domain;
 using PerfEval.SharedKernel.Errors;
 
-namespace PerfEval.Ledger.Api;
+namespace PerfEval.Hosting.Requests;
 
 /// <summary>
 /// PostgreSQL cannot store the NUL character in text (SQLSTATE 22021), so a string field holding one
-/// is refused here, by its path, instead of failing inside the transaction as an UNKNOWN error.
+/// is refused here, by its path, instead of failing inside the transaction as an UNKNOWN error. One
+/// walker for every service: the ledger calls it first thing in each handler, the other services through
+/// <see cref="NulCharacterInterceptor"/>.
 /// </summary>
 public static class NulCharacters
 {
-    public const string Rule = JournalRules.NulRule;
+    public const string Rule = "must not contain the NUL character (\\0)";
 
     /// <summary>Every string field of the message, nested and repeated ones included.</summary>
     public static void ThrowIfAny(IMessage request, string prefix = "")
