@@ -103,7 +103,7 @@ public sealed class LedgerApi(Journal journal, Budgets budgets, YearClosing year
         NulCharacters.ThrowIfAny(request);
         // A budget may sit on a group too (基金收入 "4" as the summary table budgets it): it covers every
         // account under it (FundMetrics). Postings stay on postable accounts only.
-        var accounts = (await referenceData.ChartAsync(context.CancellationToken)).Keys.ToHashSet(StringComparer.Ordinal);
+        var accounts = await referenceData.ChartCodesAsync(context.CancellationToken);
         SubjectRules.Validate(request, accounts).ThrowIfAny();
         using var _ = LogContext.PushProperty("EvaluationKey", EvaluationKeys.Format(request.Evaluation));
         var response = await budgets.SetAsync(request, Caller(context), context.CancellationToken);

@@ -12,6 +12,10 @@ public sealed class ReferenceData(ReferenceDataStore store, JournalStore journal
     public Task<IReadOnlySet<string>> AccountCodesAsync(IEnumerable<string> needed, CancellationToken cancellationToken) =>
         store.AccountCodesAsync(needed, cancellationToken);
 
+    /// <summary>Every account code of the chart, groups included (a budget may sit on a group).</summary>
+    public async Task<IReadOnlySet<string>> ChartCodesAsync(CancellationToken cancellationToken) =>
+        (await store.ChartAsync(cancellationToken)).Keys.ToHashSet(StringComparer.Ordinal);
+
     public Task<ListAccountsResponse> ListAccountsAsync(ListAccountsRequest request, CancellationToken cancellationToken) =>
         store.ListAccountsAsync(request, cancellationToken);
 
