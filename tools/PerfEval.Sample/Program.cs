@@ -206,16 +206,15 @@ var scored = await UntilAsync(async () =>
 // No deviation note is filed: the seed's table has no 偏差原因分析及改进措施 column and its text gives no
 // cause for any miss, so the report shows every missed item without a note rather than with a made-up one.
 var lastJudgment = 0L;
-foreach (var (code, description) in new[]
+foreach (var code in new[] { "burden-relief", "scheme-sustainability" })
 {
-    ("burden-relief", "自评表填报“有效缓解”。报告（二）：推进实施了在各定点医疗机构实行免押金“先诊疗、后付费”、“一站式”结算模式，就医结算更便捷，贫困人员医疗保障受益水平明显提高。"),
-    ("scheme-sustainability", "自评表填报“长期”；报告未另作说明。"),
-})
-{
+    var item = table.Table.Indicators.Single(i => i.Code == code);
+    var lowestOfBand = 0.8m * decimal.Parse(item.Weight, System.Globalization.CultureInfo.InvariantCulture);
     var r = await scoring.SubmitAssessmentAsync(new SubmitAssessmentRequest
     {
-        RequestId = $"sample-653129-resident-fund-2020-assessment-{code}-v2", Evaluation = key, IndicatorCode = code,
-        Band = QualitativeBand.Achieved, Score = "8", Description = description, Author = "伽师县医疗保障局",
+        RequestId = $"sample-653129-resident-fund-2020-assessment-{code}-v3", Evaluation = key, IndicatorCode = code,
+        Band = QualitativeBand.Achieved, Score = lowestOfBand.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        Description = seed.QualitativeDescription(code), Author = "伽师县医疗保障局（示例评价：取该档最低分）",
     }, deadline: Soon());
     lastJudgment = Math.Max(lastJudgment, r.ScorecardVersion);
 }
@@ -257,6 +256,10 @@ foreach (var format in report.Formats)
     }
 }
 Console.WriteLine($"report version {report.ReportVersion}: total {report.Total} ({report.Grade}), ledger version {report.LedgerVersion}, content sha256 {report.ContentSha256}");
+var declaredItems = scorecard.Items.Where(i => i.ValueOrigin == ScoredValueOrigin.Declared).Select(i => i.Name).ToList();
+Console.WriteLine($"of the total, {scorecard.UnverifiedPoints} points rest on {declaredItems.Count} values the bureau declared and nobody verified (填报，未核实): {string.Join("、", declaredItems)}");
+if (!scorecard.Complete)
+    Console.WriteLine($"incomplete (待定, draft report): no value or judgment yet for {string.Join(", ", scorecard.IncompleteItemCodes)}");
 Console.WriteLine($"report written to {markdownPath}");
 return 0;
 

@@ -159,6 +159,18 @@ public sealed partial class SeedEvaluation
         };
     }
 
+    /// <summary>
+    /// The description a qualitative judgment must carry: the seed's own words on the item where it has
+    /// some, else what its table types, quoted as such.
+    /// </summary>
+    public string QualitativeDescription(string code)
+    {
+        if (Texts.QualitativeDescriptions.TryGetValue(code, out var quotes) && quotes.Count > 0)
+            return string.Join("\n\n", quotes.Select(q => q.Text.Trim()));
+        var item = Levels.SelectMany(l => l.Children).SelectMany(l => l.Indicators).Single(i => i.Code == code);
+        return $"自评表实际完成值填报“{item.Actual.Value}”（种子第{item.SeedLine}行）；报告未另作说明。";
+    }
+
     [GeneratedRegex(@"^-?[0-9]+(\.[0-9]+)?")]
     private static partial Regex LeadingNumber();
 }
