@@ -12,8 +12,8 @@ bash deploy/local/infra.sh up
 . .local/infra/env.sh
 dotnet build PerfEval.sln -c Release -nologo -v quiet
 [[ ${1:-} == --keep ]] || trap 'bash deploy/local/services.sh stop' EXIT
-# The worked example is dated as the seed's report was filed, so its files are byte-identical on every run.
-export Reporting__ReportDate=${Reporting__ReportDate:-2021-02-20} Reporting__ResponsibleUnit=${Reporting__ResponsibleUnit:-伽师县医疗保障局}
+# The report's 填报单位 and 填报日期 (伽师县医疗保障局, 2021-02-20) are the seed's own, filed by the sample
+# with UpdateEvaluationTexts; the date makes the files byte-identical on every run.
 bash deploy/local/services.sh start Release
 
 BASE=${PERFEVAL_PORT_BASE:-5100}
