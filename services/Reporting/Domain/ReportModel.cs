@@ -173,7 +173,11 @@ public sealed record ManagementRow(string Aspect, string Explanation, string Pro
 /// 核对差异: a declared figure against what it is compared with (the ledger, the sum of its parts, the
 /// computed indicator value). Figures are display text with their unit (万元, %, 个月), "—" when absent.
 /// </summary>
-public sealed record Finding(string Code, string Description, string Declared, string Compared, string Difference);
+public sealed record Finding(string Code, string Description, string Declared, string Compared, string Difference)
+{
+    /// <summary>The indicator item an indicator finding is about; empty for the ledger's findings.</summary>
+    public string IndicatorCode { get; init; } = "";
+}
 
 /// <summary>Display rules every format shares: 万元 and percent with two decimals, half away from zero.</summary>
 public static class Display

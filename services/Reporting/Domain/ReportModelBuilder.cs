@@ -49,7 +49,10 @@ public static class ReportModelBuilder
         if (sources.LedgerFindings is { } ledgerFindings)
             findings.AddRange(ledgerFindings.Findings.Select(LedgerFinding));
         if (sources.IndicatorFindings is { } indicatorFindings)
-            findings.AddRange(indicatorFindings.Findings);
+            // A declared value without a computed one is how a declared-only item is scored (its row says
+            // 填报，未核实): a discrepancy only where the scorecard did not score it as declared.
+            findings.AddRange(indicatorFindings.Findings.Where(f => !(f.Code == "DECLARED_ACTUAL_WITHOUT_VALUE"
+                && s.Items.Any(i => i.IndicatorCode == f.IndicatorCode && i.ValueOrigin == ScoredValueOrigin.Declared))));
         return new ReportModel
         {
             EvaluationKey = EvaluationKeys.Format(s.Evaluation),

@@ -36,7 +36,7 @@ public sealed class ReportSourcesReader(LedgerService.LedgerServiceClient ledger
             deadline: Soon(), cancellationToken: ct).ResponseAsync);
         return new UpstreamReportSources(balances, metrics, ledgerFindings, indicatorFindings is null ? null : new IndicatorFindings(indicatorFindings.ValueVersion,
             indicatorFindings.Findings.Select(f => ReportModelBuilder.IndicatorFinding(IndicatorFindingKind(f.Kind), f.IndicatorName, f.Unit,
-                f.DeclaredValue, f.ComputedValue, f.Difference, f.MissingInputs)).ToList()));
+                f.DeclaredValue, f.ComputedValue, f.Difference, f.MissingInputs) with { IndicatorCode = f.IndicatorCode }).ToList()));
     }
 
     static DateTime Soon() => DateTime.UtcNow.AddSeconds(30);
