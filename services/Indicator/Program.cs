@@ -18,8 +18,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPerfEvalDefaults("indicator");
 builder.Services.AddGrpc(o => o.Interceptors.Add<NulCharacterInterceptor>()); // NUL in any request string: INVALID_ARGUMENT by field
 // Indicator systems are a catalog every region binds to: only a national caller may change it.
-builder.Services.AddSingleton(new NationalScopeMethods(
-    new[] { "DefineSystem", "ImportSystem" }.Select(method => $"/{IndicatorService.Descriptor.FullName}/{method}")));
+// DefineSystem / ImportSystem decide themselves: a national template needs every region, a
+// province's own template only its region (checked like any region_code field).
 builder.AddPerfEvalDatabase("indicator", typeof(IndicatorStore).Assembly);
 builder.AddPerfEvalMessaging("indicator", new ConsumerEndpoint("ledger-changed", typeof(LedgerChangedConsumer)));
 builder.Services.AddPerfEvalClient<LedgerService.LedgerServiceClient>(builder.Configuration, "Ledger");

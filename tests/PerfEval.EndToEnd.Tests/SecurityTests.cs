@@ -165,6 +165,29 @@ public sealed class SecurityTests(PerfEvalCluster cluster, ITestOutputHelper out
 
         // Reading the catalog is open to every caller.
         await province.ListSystemsAsync(new ListSystemsRequest(), deadline: Deadline());
+
+        // A province publishes its own template under its region; not under another's, not a national code.
+        var exported = await cluster.Indicator.ExportSystemAsync(new ExportSystemRequest { SystemCode = "resident-fund" }, deadline: Deadline());
+        var code = $"xinjiang-resident-{Guid.NewGuid():N}"[..40];
+        var published = await province.ImportSystemAsync(new ImportSystemRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), RegionCode = "650000",
+            FileText = exported.FileText.Replace("system_code: resident-fund", $"system_code: {code}", StringComparison.Ordinal),
+        }, deadline: Deadline());
+        Assert.Equal(code, published.System.SystemCode);
+        var listed = (await province.ListSystemsAsync(new ListSystemsRequest { SubjectKind = "resident-fund", PageSize = 500 }, deadline: Deadline()))
+            .Systems.Single(s => s.SystemCode == code);
+        Assert.Equal("650000", listed.PublisherRegion);
+        await RefusedAsync(() => province.ImportSystemAsync(new ImportSystemRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), RegionCode = "340000", FileText = exported.FileText,
+        }, deadline: Deadline()).ResponseAsync, StatusCode.PermissionDenied);
+        var taken = await RefusedAsync(() => province.ImportSystemAsync(new ImportSystemRequest
+        {
+            RequestId = Guid.NewGuid().ToString(), RegionCode = "650000",
+            FileText = exported.FileText.Replace("version: 1", "version: 999", StringComparison.Ordinal),
+        }, deadline: Deadline()).ResponseAsync, StatusCode.AlreadyExists);
+        Assert.Equal("CODE_OF_ANOTHER_PUBLISHER", Info(taken).Reason);
     });
 
     [Fact(DisplayName = "Every call is audited with its caller, refusals included; request-id writes store the caller")]

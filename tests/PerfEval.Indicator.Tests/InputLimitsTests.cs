@@ -125,10 +125,10 @@ public class InputLimitsTests
     public async Task DefineSystem_with_a_formula_of_50000_nested_parentheses_is_invalid_argument_at_system_indicators_0_formula()
     {
         var api = new PerfEval.Indicator.Api.IndicatorApi(null!, null!, null!); // refused before the store is touched
-        var request = new DefineSystemRequest { RequestId = Guid.NewGuid().ToString(), System = OneItem(Nested(50_000)) };
+        var request = new DefineSystemRequest { RequestId = Guid.NewGuid().ToString(), RegionCode = "650000", System = OneItem(Nested(50_000)) };
         var e = await Assert.ThrowsAsync<PerfEval.SharedKernel.Errors.InvalidRequestException>(() => api.DefineSystem(request, new TestCallContext()));
         Assert.Equal("system.indicators[0].formula", Assert.Single(e.Violations).Field);
-        var deep = new DefineSystemRequest { RequestId = Guid.NewGuid().ToString(), System = OneItem(Nested(500)) };
+        var deep = new DefineSystemRequest { RequestId = Guid.NewGuid().ToString(), RegionCode = "650000", System = OneItem(Nested(500)) };
         var nested = await Assert.ThrowsAsync<PerfEval.SharedKernel.Errors.InvalidRequestException>(() => api.DefineSystem(deep, new TestCallContext()));
         Assert.StartsWith("nesting deeper than 64", Assert.Single(nested.Violations).Description);
     }
@@ -138,7 +138,7 @@ public class InputLimitsTests
     {
         var api = new PerfEval.Indicator.Api.IndicatorApi(null!, null!, null!);
         var e = await Assert.ThrowsAsync<PerfEval.SharedKernel.Errors.InvalidRequestException>(() =>
-            api.ImportSystem(new ImportSystemRequest { RequestId = Guid.NewGuid().ToString(), FileText = BillionLaughs }, null!));
+            api.ImportSystem(new ImportSystemRequest { RequestId = Guid.NewGuid().ToString(), RegionCode = "650000", FileText = BillionLaughs }, null!));
         Assert.Equal("file_text.file", Assert.Single(e.Violations).Field);
     }
 

@@ -22,11 +22,11 @@ public class RequestIdTests
         var requestId = NewId();
         var define = new DefineSystemRequest { RequestId = requestId, System = System(code, 1) };
 
-        Assert.Equal(define.System, await store.DefineSystemAsync(requestId, define, define.System, CancellationToken.None));
-        Assert.Equal(define.System, await store.DefineSystemAsync(requestId, define, define.System, CancellationToken.None));
+        Assert.Equal(define.System, await store.DefineSystemAsync(requestId, define, define.System, "", CancellationToken.None));
+        Assert.Equal(define.System, await store.DefineSystemAsync(requestId, define, define.System, "", CancellationToken.None));
 
         var other = new DefineSystemRequest { RequestId = requestId, System = System(code, 2) };
-        var refused = await Assert.ThrowsAsync<ConflictException>(() => store.DefineSystemAsync(requestId, other, other.System, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<ConflictException>(() => store.DefineSystemAsync(requestId, other, other.System, "", CancellationToken.None));
         Assert.Equal("request_id", refused.Field);
         Assert.Null(await store.GetSystemAsync(code, 2, CancellationToken.None));
     }
@@ -40,7 +40,7 @@ public class RequestIdTests
         foreach (var version in new[] { 1, 2 })
         {
             var define = new DefineSystemRequest { RequestId = NewId(), System = System(code, version) };
-            await store.DefineSystemAsync(define.RequestId, define, define.System, CancellationToken.None);
+            await store.DefineSystemAsync(define.RequestId, define, define.System, "", CancellationToken.None);
         }
         var evaluation = new EvaluationKey { RegionCode = "653129", SubjectCode = NewId(), FiscalYear = 2020 };
         BindEvaluationSystemRequest Bind(string requestId, int version) =>

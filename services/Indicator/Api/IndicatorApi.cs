@@ -1,3 +1,5 @@
+using PerfEval.Hosting.Errors;
+using PerfEval.Client;
 using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
@@ -32,20 +34,27 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
 
     public override async Task<DefineSystemResponse> DefineSystem(DefineSystemRequest request, ServerCallContext context)
     {
+        RequireNationalScopeForNationalTemplate(request.RegionCode, context);
         var violations = new FieldViolations();
         RequestIdRule.Validate(request.RequestId, violations);
         if (request.System is null)
             violations.Add("system", "required");
+        Publisher(request.RegionCode, violations);
         violations.ThrowIfAny();
-        return new DefineSystemResponse { System = await DefineAsync(request.RequestId, request, request.System!, "system.", context.CancellationToken) };
+        return new DefineSystemResponse
+        {
+            System = await DefineAsync(request.RequestId, request, request.System!, "system.", request.RegionCode, context.CancellationToken),
+        };
     }
 
     public override async Task<ImportSystemResponse> ImportSystem(ImportSystemRequest request, ServerCallContext context)
     {
+        RequireNationalScopeForNationalTemplate(request.RegionCode, context);
         var violations = new FieldViolations();
         RequestIdRule.Validate(request.RequestId, violations);
         if (string.IsNullOrWhiteSpace(request.FileText))
             violations.Add("file_text", "required");
+        Publisher(request.RegionCode, violations);
         violations.ThrowIfAny();
         IndicatorSystem system;
         try
@@ -56,10 +65,33 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
         {
             throw Invalid(e, "file_text.");
         }
-        return new ImportSystemResponse { System = await DefineAsync(request.RequestId, request, system, "file_text.", context.CancellationToken) };
+        return new ImportSystemResponse
+        {
+            System = await DefineAsync(request.RequestId, request, system, "file_text.", request.RegionCode, context.CancellationToken),
+        };
     }
 
-    async Task<IndicatorSystem> DefineAsync(string requestId, IMessage request, IndicatorSystem system, string prefix, CancellationToken cancellationToken)
+    static void Publisher(string regionCode, FieldViolations violations)
+    {
+        if (regionCode.Length > 0 && EvaluationKeys.CheckRegionCode(regionCode) is { } problem)
+            violations.Add("region_code", problem);
+    }
+
+    /// <summary>
+    /// A template without a publishing region is national: only a caller for every region may publish
+    /// it. A regional one is checked by the region-scope interceptor like any region_code field.
+    /// </summary>
+    static void RequireNationalScopeForNationalTemplate(string regionCode, ServerCallContext context)
+    {
+        var claim = context.GetHttpContext().User.FindFirst(AccessTokens.RegionClaim)?.Value;
+        if (regionCode.Length == 0 && AccessTokens.RegionPrefix(claim) != "")
+            throw RpcErrors.PermissionDenied(
+                $"{context.Method} without region_code publishes a national template; it needs a token for every region (\"{AccessTokens.RegionClaim}\": \"*\"), or set region_code to the region publishing it",
+                "NATIONAL_SCOPE_REQUIRED", new Dictionary<string, string> { ["method"] = context.Method, ["caller_region"] = claim ?? "" });
+    }
+
+    async Task<IndicatorSystem> DefineAsync(string requestId, IMessage request, IndicatorSystem system, string prefix, string publisher,
+        CancellationToken cancellationToken)
     {
         CompiledSystem compiled;
         try
@@ -70,7 +102,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
         {
             throw Invalid(e, prefix);
         }
-        return await store.DefineSystemAsync(requestId, request, compiled.System, cancellationToken);
+        return await store.DefineSystemAsync(requestId, request, compiled.System, publisher, cancellationToken);
     }
 
     static InvalidRequestException Invalid(SystemValidationException e, string prefix) =>

@@ -28,22 +28,31 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
     /// DefineSystem and ImportSystem: stores a user's system version once per request id (AIP-155);
     /// a retry gets the stored system back.
     /// </summary>
-    public async Task<IndicatorSystem> DefineSystemAsync(string requestId, IMessage request, IndicatorSystem system, CancellationToken cancellationToken)
+    public async Task<IndicatorSystem> DefineSystemAsync(string requestId, IMessage request, IndicatorSystem system, string publisher,
+        CancellationToken cancellationToken)
     {
         var (stored, _) = await RequestIds.OnceAsync(dataSource, requestId, request, IndicatorSystem.Parser,
-            (connection, transaction) => SaveSystemAsync(connection, transaction, system, builtIn: false, cancellationToken), cancellationToken);
+            (connection, transaction) => SaveSystemAsync(connection, transaction, system, builtIn: false, cancellationToken, publisher), cancellationToken);
         return stored;
     }
 
     /// <summary>The same definition again is a no-op, a different one under the same code and version is refused.</summary>
     static async Task<IndicatorSystem> SaveSystemAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IndicatorSystem system,
-        bool builtIn, CancellationToken cancellationToken)
+        bool builtIn, CancellationToken cancellationToken, string publisher = "")
     {
+        // A code belongs to whoever published it first (national templates and the built-ins to the
+        // nation): a province cannot publish a newer "resident-fund" that every county would then see.
+        var owner = await Sql.ScalarAsync(connection, transaction,
+            "select publisher_region from indicator_systems where system_code = $1 order by version limit 1", cancellationToken, system.SystemCode);
+        if (owner is string existing && existing != publisher)
+            throw new ConflictException(
+                $"system_code {system.SystemCode} is published by {(existing.Length == 0 ? "the national catalog" : "region " + existing)}; publish under another code",
+                "system.system_code", "CODE_OF_ANOTHER_PUBLISHER");
         var inserted = await Sql.ExecuteAsync(connection, transaction,
             """
-            insert into indicator_systems (system_code, version, name, subject_kind, definition, built_in)
-            values ($1, $2, $3, $4, $5, $6) on conflict do nothing
-            """, cancellationToken, system.SystemCode, system.Version, system.Name, system.SubjectKind, system.ToByteArray(), builtIn);
+            insert into indicator_systems (system_code, version, name, subject_kind, definition, built_in, publisher_region)
+            values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing
+            """, cancellationToken, system.SystemCode, system.Version, system.Name, system.SubjectKind, system.ToByteArray(), builtIn, publisher);
         if (inserted == 1)
             return system;
         var stored = await GetSystemAsync(connection, transaction, system.SystemCode, system.Version, builtInOnly: false, cancellationToken);
@@ -87,7 +96,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = Sql.Command(connection, null,
             """
-            select definition, built_in from indicator_systems
+            select definition, built_in, publisher_region from indicator_systems
             where evaluation_key is null -- an evaluation's own table is not a catalog entry (GetEvaluationTableHistory)
               and ($1 = '' or subject_kind = $1) and (system_code > $2 or (system_code = $2 and version < $3))
             order by system_code, version desc
@@ -101,7 +110,7 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
             list.Add(new SystemSummary
             {
                 SystemCode = system.SystemCode, Version = system.Version, Name = system.Name, SubjectKind = system.SubjectKind,
-                IndicatorCount = system.Indicators.Count, BuiltIn = reader.GetBoolean(1),
+                IndicatorCount = system.Indicators.Count, BuiltIn = reader.GetBoolean(1), PublisherRegion = reader.GetString(2),
             });
         }
         return list;
