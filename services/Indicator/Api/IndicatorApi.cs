@@ -83,8 +83,10 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
     /// </summary>
     static void RequireNationalScopeForNationalTemplate(string regionCode, ServerCallContext context)
     {
+        if (regionCode.Length > 0)
+            return;
         var claim = context.GetHttpContext().User.FindFirst(AccessTokens.RegionClaim)?.Value;
-        if (regionCode.Length == 0 && AccessTokens.RegionPrefix(claim) != "")
+        if (AccessTokens.RegionPrefix(claim) != "")
             throw RpcErrors.PermissionDenied(
                 $"{context.Method} without region_code publishes a national template; it needs a token for every region (\"{AccessTokens.RegionClaim}\": \"*\"), or set region_code to the region publishing it",
                 "NATIONAL_SCOPE_REQUIRED", new Dictionary<string, string> { ["method"] = context.Method, ["caller_region"] = claim ?? "" });
