@@ -9,7 +9,6 @@ using PerfEval.Contracts.Ledger.V1;
 using PerfEval.Contracts.Reporting.V1;
 using PerfEval.Contracts.Scoring.V1;
 using PerfEval.Client;
-using PerfEval.Sample;
 
 // The sample fund-year: 伽师县 2020 resident fund (DOMAIN.md §8, seed 001), scored on the county's own
 // 14-item target table (samples/evaluations/jiashi-2020-resident-fund.yaml), with income posted by source as
