@@ -124,6 +124,45 @@ public sealed class DeclaredActualTests(PerfEvalCluster cluster)
         Assert.False(final.Message.Draft);
     }
 
+    [Fact(DisplayName = "A statistic the county's table declares for itself is observed and computed like a built-in one")]
+    public async Task ATablesOwnMetricIsObservedAndComputed()
+    {
+        var key = new EvaluationKey { RegionCode = "340600", SubjectCode = $"own-metric-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}", FiscalYear = 2023 };
+        await cluster.Ledger.CreateEvaluationSubjectAsync(new CreateEvaluationSubjectRequest
+        {
+            RequestId = NewId(), RegionCode = key.RegionCode, SubjectCode = key.SubjectCode, Kind = SubjectKind.ResidentFund, Name = "淮北市城乡居民医保补助资金",
+        }, deadline: Deadline());
+        // Refused before the table declares it.
+        var observation = new Observation
+        {
+            RegionCode = key.RegionCode, SubjectCode = key.SubjectCode, FiscalYear = key.FiscalYear, Metric = "special-insured-persons", Value = "1200", Unit = "人",
+        };
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => cluster.Indicator.RecordObservationsAsync(
+            new RecordObservationsRequest { RequestId = NewId(), Observations = { observation } }, deadline: Deadline()).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, unknown.StatusCode);
+
+        await cluster.Indicator.SetEvaluationTableAsync(new SetEvaluationTableRequest
+        {
+            RequestId = NewId(), Evaluation = key, Reason = "预算批复",
+            FileText = """
+                name: 淮北市2023年绩效目标表
+                subject_kind: resident-fund
+                metrics:
+                  - { code: special-insured-persons, name: 特殊人群参保人数, unit: 人 }
+                levels:
+                  - name: 产出指标
+                    children:
+                      - name: 数量指标
+                        indicators:
+                          - { code: special-insured, name: 特殊人群参保人数, unit: 人, target: "≥1000人", weight: "100", formula: 'obs("special-insured-persons")' }
+                """,
+        }, deadline: Deadline());
+        await cluster.Indicator.RecordObservationsAsync(new RecordObservationsRequest { RequestId = NewId(), Observations = { observation } }, deadline: Deadline());
+
+        var card = await ScorecardAsync(key, s => s.Items.Any(i => i.IndicatorCode == "special-insured" && i.Actual.Length > 0));
+        Assert.Equal(("1200", "100.00", "优"), (card.Items.Single().Actual, card.Total, card.Grade));
+    }
+
     async Task<GetScorecardResponse> ScorecardAsync(EvaluationKey key, Func<GetScorecardResponse, bool> done) =>
         await Poll.UntilAsync($"the scorecard of {key}", Patience,
             async _ => await cluster.Scoring.GetScorecardAsync(new GetScorecardRequest { Evaluation = key }, deadline: Deadline()),

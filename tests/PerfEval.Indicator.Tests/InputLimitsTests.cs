@@ -124,7 +124,7 @@ public class InputLimitsTests
     [Fact]
     public async Task DefineSystem_with_a_formula_of_50000_nested_parentheses_is_invalid_argument_at_system_indicators_0_formula()
     {
-        var api = new PerfEval.Indicator.Api.IndicatorApi(null!, null!, null!); // refused before the store is touched
+        var api = new PerfEval.Indicator.Api.IndicatorApi(null!, null!, null!, null!); // refused before the store is touched
         var request = new DefineSystemRequest { RequestId = Guid.NewGuid().ToString(), RegionCode = "650000", System = OneItem(Nested(50_000)) };
         var e = await Assert.ThrowsAsync<PerfEval.SharedKernel.Errors.InvalidRequestException>(() => api.DefineSystem(request, new TestCallContext()));
         Assert.Equal("system.indicators[0].formula", Assert.Single(e.Violations).Field);
@@ -136,7 +136,7 @@ public class InputLimitsTests
     [Fact]
     public async Task ImportSystem_with_yaml_aliases_is_invalid_argument_at_file_text_file()
     {
-        var api = new PerfEval.Indicator.Api.IndicatorApi(null!, null!, null!);
+        var api = new PerfEval.Indicator.Api.IndicatorApi(null!, null!, null!, null!);
         var e = await Assert.ThrowsAsync<PerfEval.SharedKernel.Errors.InvalidRequestException>(() =>
             api.ImportSystem(new ImportSystemRequest { RequestId = Guid.NewGuid().ToString(), RegionCode = "650000", FileText = BillionLaughs }, null!));
         Assert.Equal("file_text.file", Assert.Single(e.Violations).Field);

@@ -103,3 +103,45 @@ public sealed class TargetTableWorkbookTests
         Assert.Equal(["xlsx"], refused.Violations.Select(v => v.Field));
     }
 }
+
+/// <summary>A table's own statistics (DOMAIN.md §3, issue 10 item 2): declared with the table, read with obs().</summary>
+public sealed class OwnMetricTests
+{
+    static IndicatorSystem Table(params ObservationMetric[] metrics)
+    {
+        var table = new IndicatorSystem { SystemCode = CompiledSystem.TableCodePrefix + "340600/resident-fund/2023", Version = 1, Name = "淮北市绩效目标表" };
+        table.Metrics.AddRange(metrics);
+        table.Indicators.Add(new IndicatorDefinition
+        {
+            Code = "special-insured", Name = "特殊人群参保人数", Level1 = "产出指标", Level2 = "数量指标", Unit = "人",
+            Target = new Target { Text = "≥1000人" }, Weight = "100", Formula = "obs(\"special-insured-persons\")",
+        });
+        return table;
+    }
+
+    [Fact]
+    public void A_formula_reads_a_metric_the_table_declares_and_the_engine_names_it_when_missing()
+    {
+        var compiled = CompiledSystem.Compile(Table(new ObservationMetric { Code = "special-insured-persons", Name = "特殊人群参保人数", Unit = "人" }),
+            evaluationTable: true);
+        Assert.Equal("特殊人群参保人数", compiled.Metrics["special-insured-persons"].Name);
+
+        var facts = new EvaluationFacts("resident-fund", 1, [], 0, null, []);
+        var value = IndicatorEngine.Evaluate(compiled, facts, null).State.Values["special-insured"];
+        Assert.Null(value.Value);
+        Assert.Equal("特殊人群参保人数", Assert.Single(value.MissingInputs).DisplayName);
+    }
+
+    [Fact]
+    public void An_undeclared_metric_a_built_in_code_and_an_unknown_unit_are_refused_by_field()
+    {
+        var undeclared = Assert.Throws<SystemValidationException>(() => CompiledSystem.Compile(Table(), evaluationTable: true));
+        Assert.Contains(undeclared.Problems, p => p.Field == "indicators[0].formula" && p.Description.Contains("special-insured-persons", StringComparison.Ordinal));
+
+        var refused = Assert.Throws<SystemValidationException>(() => CompiledSystem.Compile(Table(
+            new ObservationMetric { Code = "insured-persons", Name = "参保人数", Unit = "人" },
+            new ObservationMetric { Code = "special-insured-persons", Name = "特殊人群参保人数", Unit = "口" }), evaluationTable: true));
+        Assert.Contains(refused.Problems, p => p.Field == "metrics[0].code");
+        Assert.Contains(refused.Problems, p => p.Field == "metrics[1].unit");
+    }
+}

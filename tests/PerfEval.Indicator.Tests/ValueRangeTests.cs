@@ -45,7 +45,7 @@ public class ValueRangeTests
         }).Value);
     }
 
-    static readonly IndicatorApi Door = new(null!, null!, null!);
+    static readonly IndicatorApi Door = new(null!, null!, null!, null!);
 
     [Theory]
     [InlineData("0.0000000000000000000000000001", "at most 6 digits after the decimal point")]

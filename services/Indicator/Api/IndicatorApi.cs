@@ -15,7 +15,7 @@ using PerfEval.Indicator.Storage;
 
 namespace PerfEval.Indicator.Api;
 
-public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, IndicatorWrites writes)
+public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, IndicatorWrites writes, EvaluationTableStore tables)
     : IndicatorService.IndicatorServiceBase
 {
     public override async Task<GetIndicatorValuesResponse> GetIndicatorValues(GetIndicatorValuesRequest request, ServerCallContext context)
@@ -204,6 +204,14 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
 
     public override async Task<RecordObservationsResponse> RecordObservations(RecordObservationsRequest request, ServerCallContext context)
     {
+        // The tables' own metrics, read once per region and year of the batch.
+        var declared = new Dictionary<(string, int), IReadOnlyDictionary<string, ObservationMetric>>();
+        async Task<IReadOnlyDictionary<string, ObservationMetric>> DeclaredAsync(string region, int year)
+        {
+            if (!declared.TryGetValue((region, year), out var metrics))
+                declared[(region, year)] = metrics = await tables.DeclaredMetricsAsync(region, year, context.CancellationToken);
+            return metrics;
+        }
         var violations = new FieldViolations();
         RequestIdRule.Validate(request.RequestId, violations);
         if (request.Observations.Count is 0 or > 1000)
@@ -220,8 +228,13 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
                 violations.Add($"{path}.fiscal_year", year);
             if (o.Month is < 0 or > 12)
                 violations.Add($"{path}.month", "0 for the whole year, or 1 to 12");
-            if (!ObservationMetrics.All.TryGetValue(o.Metric, out var metric))
-                violations.Add($"{path}.metric", $"unknown metric \"{o.Metric}\"; known: {string.Join(", ", ObservationMetrics.All.Keys)}");
+            // A metric no built-in covers is accepted where a table of that region and year declares it.
+            ObservationMetrics.Metric? metric = ObservationMetrics.All.GetValueOrDefault(o.Metric);
+            if (metric is null && o.Metric.Length is > 0 and <= 64 && EvaluationKeys.CheckRegionCode(o.RegionCode) is null
+                && (await DeclaredAsync(o.RegionCode, o.FiscalYear)).GetValueOrDefault(o.Metric) is { } own)
+                metric = new ObservationMetrics.Metric(own.Code, own.Name, own.Unit);
+            if (metric is null)
+                violations.Add($"{path}.metric", $"unknown metric \"{Short(o.Metric)}\"; known: {string.Join(", ", ObservationMetrics.All.Keys)}, or one the region's table declares under metrics");
             else if (o.Unit != metric.Unit)
                 violations.Add($"{path}.unit", $"{metric.Name} ({metric.Code}) is recorded in \"{metric.Unit}\", got \"{o.Unit}\"");
             if (!decimal.TryParse(o.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
@@ -283,4 +296,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
         violations.ThrowIfAny();
         return EvaluationKeys.Format(evaluation!);
     }
+
+    /// <summary>Errors quote at most a short prefix of what the caller sent.</summary>
+    static string Short(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

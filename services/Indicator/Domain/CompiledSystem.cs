@@ -29,10 +29,13 @@ public sealed class CompiledSystem
     /// <summary>For each input key, the indicators that read it directly.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<CompiledIndicator>> Readers { get; }
     public IReadOnlySet<string> LeafInputs { get; }
+    /// <summary>The observation metrics its formulas may read: the built-in ones and the table's own.</summary>
+    public IReadOnlyDictionary<string, ObservationMetrics.Metric> Metrics { get; }
 
     CompiledSystem(IndicatorSystem system, IReadOnlyList<CompiledIndicator> ordered)
     {
         System = system;
+        Metrics = ObservationMetrics.With(system.Metrics.Select(m => new ObservationMetrics.Metric(m.Code, m.Name, m.Unit)));
         InDependencyOrder = ordered;
         Readers = ordered.SelectMany(i => i.Inputs.Select(k => (k, i)))
             .GroupBy(p => p.k, StringComparer.Ordinal)
@@ -65,6 +68,25 @@ public sealed class CompiledSystem
             problems.Add(("name", "must not be empty"));
         if (system.Indicators.Count == 0)
             problems.Add(("indicators", "a system needs at least one level-3 indicator"));
+
+        // The county's own statistics (DOMAIN.md §3): a code no built-in metric has, a name, a known unit.
+        var ownMetrics = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < system.Metrics.Count; i++)
+        {
+            var metric = system.Metrics[i];
+            if (!Codes.IsValid(metric.Code))
+                problems.Add(($"metrics[{i}].code", "lower-case letters, digits and '-', 1 to 64 characters"));
+            else if (ObservationMetrics.All.ContainsKey(metric.Code))
+                problems.Add(($"metrics[{i}].code", $"\"{metric.Code}\" is a built-in metric: read it with obs(\"{metric.Code}\") without declaring it"));
+            else if (!ownMetrics.Add(metric.Code))
+                problems.Add(($"metrics[{i}].code", $"\"{metric.Code}\" is declared twice"));
+            if (string.IsNullOrWhiteSpace(metric.Name) || metric.Name.Length > 100)
+                problems.Add(($"metrics[{i}].name", "1 to 100 characters"));
+            if (!Unit.TryGet(metric.Unit, out _))
+                problems.Add(($"metrics[{i}].unit", $"unknown unit \"{metric.Unit}\"; known: {string.Join(" ", Unit.KnownTexts)}"));
+        }
+        var metrics = ObservationMetrics.With(system.Metrics.Where(m => Unit.TryGet(m.Unit, out _))
+            .Select(m => new ObservationMetrics.Metric(m.Code, m.Name, m.Unit)));
 
         var units = new Dictionary<string, Unit>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -133,7 +155,7 @@ public sealed class CompiledSystem
             {
                 var expr = FormulaParser.Parse(item.Formula);
                 var inputs = new HashSet<string>(StringComparer.Ordinal);
-                var dimension = FormulaEvaluator.Check(expr, code => units.GetValueOrDefault(code), inputs);
+                var dimension = FormulaEvaluator.Check(expr, code => units.GetValueOrDefault(code), inputs, metrics);
                 if (dimension != unit.Dimension)
                     problems.Add(($"indicators[{i}].formula", $"gives {dimension}, but the unit \"{item.Unit}\" is {unit.Dimension}"));
                 compiled.TryAdd(item.Code, new CompiledIndicator(item, expr, unit, inputs));

@@ -43,6 +43,15 @@ public static class ObservationMetrics
         new("personal-contribution-rate", "个人缴费比例", "%"),
         new("satisfaction", "满意度", "%"),
     }.ToDictionary(m => m.Code, StringComparer.Ordinal);
+
+    /// <summary>The built-in metrics and those a table declares for itself (validated by CompiledSystem).</summary>
+    public static IReadOnlyDictionary<string, Metric> With(IEnumerable<Metric> own)
+    {
+        var all = new Dictionary<string, Metric>(All, StringComparer.Ordinal);
+        foreach (var metric in own)
+            all.TryAdd(metric.Code, metric);
+        return all;
+    }
 }
 
 /// <summary>
@@ -56,18 +65,20 @@ public static class FormulaEvaluator
     static readonly string[] LedgerMeasures = ["actual", "budget", "executed", "prior", "opening", "closing"];
 
     /// <summary>Checks a formula; returns its dimension and the input keys it reads.</summary>
-    public static Dimension Check(Expr expr, Func<string, Unit?> indicatorUnit, ISet<string> inputs)
+    public static Dimension Check(Expr expr, Func<string, Unit?> indicatorUnit, ISet<string> inputs,
+        IReadOnlyDictionary<string, ObservationMetrics.Metric>? metrics = null)
     {
+        metrics ??= ObservationMetrics.All;
         switch (expr)
         {
             case NumberExpr:
                 return Dimension.None;
             case NegateExpr n:
-                return Check(n.Operand, indicatorUnit, inputs);
+                return Check(n.Operand, indicatorUnit, inputs, metrics);
             case BinaryExpr b:
             {
-                var left = Check(b.Left, indicatorUnit, inputs);
-                var right = Check(b.Right, indicatorUnit, inputs);
+                var left = Check(b.Left, indicatorUnit, inputs, metrics);
+                var right = Check(b.Right, indicatorUnit, inputs, metrics);
                 switch (b.Op)
                 {
                     case "*": return left * right;
@@ -79,7 +90,7 @@ public static class FormulaEvaluator
                 }
             }
             case CallExpr c:
-                return CheckCall(c, indicatorUnit, inputs);
+                return CheckCall(c, indicatorUnit, inputs, metrics);
             case NameExpr n:
                 throw new FormulaException($"unknown name \"{n.Name}\" at position {n.Position}: account groups go inside a ledger function, e.g. actual({n.Name})", n.Position);
             case TextExpr t:
@@ -89,7 +100,8 @@ public static class FormulaEvaluator
         }
     }
 
-    static Dimension CheckCall(CallExpr c, Func<string, Unit?> indicatorUnit, ISet<string> inputs)
+    static Dimension CheckCall(CallExpr c, Func<string, Unit?> indicatorUnit, ISet<string> inputs,
+        IReadOnlyDictionary<string, ObservationMetrics.Metric> metrics)
     {
         void Arity(int min, int max)
         {
@@ -108,8 +120,8 @@ public static class FormulaEvaluator
             {
                 Arity(1, 2);
                 var metric = Text(c, 0);
-                if (!ObservationMetrics.All.TryGetValue(metric, out var m))
-                    throw new FormulaException($"unknown observation \"{metric}\" at position {c.Args[0].Position}; known: {string.Join(", ", ObservationMetrics.All.Keys)}", c.Args[0].Position);
+                if (!metrics.TryGetValue(metric, out var m))
+                    throw new FormulaException($"unknown observation \"{metric}\" at position {c.Args[0].Position}; known: {string.Join(", ", metrics.Keys)} (a table may declare its own under metrics)", c.Args[0].Position);
                 inputs.Add(ObservationKey(metric, c.Args.Count == 2 ? Text(c, 1) : ""));
                 Unit.TryGet(m.Unit, out var unit);
                 return unit!.Dimension;
@@ -126,17 +138,17 @@ public static class FormulaEvaluator
             case "if":
             {
                 Arity(3, 3);
-                Check(c.Args[0], indicatorUnit, inputs);
-                return Same(c, c.Args.Skip(1), indicatorUnit, inputs);
+                Check(c.Args[0], indicatorUnit, inputs, metrics);
+                return Same(c, c.Args.Skip(1), indicatorUnit, inputs, metrics);
             }
             case "sum" or "coalesce":
                 Arity(1, 64);
-                return Same(c, c.Args, indicatorUnit, inputs);
+                return Same(c, c.Args, indicatorUnit, inputs, metrics);
             case "months_of_payment":
             {
                 Arity(2, 2);
-                var balance = Check(c.Args[0], indicatorUnit, inputs);
-                var spending = Check(c.Args[1], indicatorUnit, inputs);
+                var balance = Check(c.Args[0], indicatorUnit, inputs, metrics);
+                var spending = Check(c.Args[1], indicatorUnit, inputs, metrics);
                 if (balance != Dimension.OfMoney || spending != Dimension.OfMoney)
                     throw new FormulaException($"months_of_payment at position {c.Position} needs two amounts of money", c.Position);
                 return Dimension.OfMonths;
@@ -146,9 +158,10 @@ public static class FormulaEvaluator
         }
     }
 
-    static Dimension Same(CallExpr c, IEnumerable<Expr> args, Func<string, Unit?> indicatorUnit, ISet<string> inputs)
+    static Dimension Same(CallExpr c, IEnumerable<Expr> args, Func<string, Unit?> indicatorUnit, ISet<string> inputs,
+        IReadOnlyDictionary<string, ObservationMetrics.Metric> metrics)
     {
-        var dims = args.Select(a => Check(a, indicatorUnit, inputs)).Distinct().ToList();
+        var dims = args.Select(a => Check(a, indicatorUnit, inputs, metrics)).Distinct().ToList();
         if (dims.Count > 1)
             throw new FormulaException($"{c.Function}() at position {c.Position} mixes {string.Join(" with ", dims)}", c.Position);
         return dims[0];

@@ -73,7 +73,7 @@ public static class IndicatorEngine
         var leaves = new Dictionary<string, Quantity>(system.LeafInputs.Count, StringComparer.Ordinal);
         var sources = new Dictionary<string, string>(system.LeafInputs.Count, StringComparer.Ordinal);
         var dirty = new HashSet<string>(StringComparer.Ordinal);
-        var ledger = new LedgerView(facts);
+        var ledger = new LedgerView(facts, system.Metrics);
         var names = system.InDependencyOrder.ToDictionary(i => i.Code, i => i.Definition.Name, StringComparer.Ordinal);
         foreach (var key in system.LeafInputs)
         {
@@ -145,7 +145,7 @@ public static class IndicatorEngine
     }
 
     /// <summary>Reads one leaf input key from the facts, in base units, with the version it came from.</summary>
-    sealed class LedgerView(EvaluationFacts facts)
+    sealed class LedgerView(EvaluationFacts facts, IReadOnlyDictionary<string, ObservationMetrics.Metric> metrics)
     {
         // Sorted by code once per evaluation, so a code-prefix group is a binary search, not a scan:
         // evaluation time then grows linearly with the number of items.
@@ -258,11 +258,11 @@ public static class IndicatorEngine
             var observation = subject is not null
                 ? _observations.GetValueOrDefault((metric, subject))
                 : _observations.GetValueOrDefault((metric, facts.SubjectCode)) ?? _observations.GetValueOrDefault((metric, ""));
-            var name = ObservationMetrics.All[metric].Name;
+            var name = metrics[metric].Name;
             if (observation is null)
                 return (Quantity.Missing(new MissingInput(MissingInputKind.Observation, metric, name, subject ?? ""),
                     $"缺少统计数据：{name}（missing observation {metric}{(subject is null ? "" : $" of {subject}")}）"), "observation: none recorded");
-            Unit.TryGet(ObservationMetrics.All[metric].Unit, out var unit);
+            Unit.TryGet(metrics[metric].Unit, out var unit);
             return (Quantity.Of(unit!.ToBase(observation.Value)), $"observation revision {observation.Revision}");
         }
     }

@@ -26,7 +26,16 @@ public static class SystemFiles
         /// <summary>symmetric or as_higher_is_better; absent = the service's default (a catalog system: symmetric, an evaluation's table: as 正向).</summary>
         public string? ExactScoring { get; set; }
         public string? Notes { get; set; }
+        /// <summary>The table's own statistics (code, name, unit) its formulas read with obs().</summary>
+        public List<MetricFile>? Metrics { get; set; }
         public List<Level1File> Levels { get; set; } = [];
+    }
+
+    public sealed class MetricFile
+    {
+        public string Code { get; set; } = "";
+        public string Name { get; set; } = "";
+        public string Unit { get; set; } = "";
     }
 
     public sealed class Level1File
@@ -109,6 +118,7 @@ public static class SystemFiles
                 _ => ExactScoring.Unspecified,
             },
         };
+        system.Metrics.AddRange((file.Metrics ?? []).Select(m => new ObservationMetric { Code = m.Code, Name = m.Name, Unit = m.Unit }));
         if (file.ExactScoring is not (null or "symmetric" or "as_higher_is_better"))
             problems.Add(("exact_scoring", "symmetric or as_higher_is_better"));
         for (var l1 = 0; l1 < file.Levels.Count; l1++)
@@ -202,6 +212,7 @@ public static class SystemFiles
             SubjectKind = system.SubjectKind,
             ExactScoring = system.ExactScoring == ExactScoring.AsHigherIsBetter ? "as_higher_is_better" : "symmetric",
             Notes = system.Notes.Length > 0 ? system.Notes : null,
+            Metrics = system.Metrics.Count == 0 ? null : [.. system.Metrics.Select(m => new MetricFile { Code = m.Code, Name = m.Name, Unit = m.Unit })],
             Levels = system.Indicators.GroupBy(i => i.Level1).Select(g1 => new Level1File
             {
                 Name = g1.Key,

@@ -41,8 +41,32 @@ public sealed class EvaluationTableStore(NpgsqlDataSource dataSource)
                 insert into evaluation_bindings (evaluation_key, system_code, version, explicit) values ($1, $2, $3, true)
                 on conflict (evaluation_key) do update set system_code = excluded.system_code, version = excluded.version, explicit = true, bound_at = now()
                 """, cancellationToken, evaluationKey, code, stored.Version);
+            // The table's own statistics replace the previous version's, so observations can be recorded for them.
+            await Sql.ExecuteAsync(connection, transaction, "delete from evaluation_metrics where evaluation_key = $1", cancellationToken, evaluationKey);
+            foreach (var metric in stored.Metrics)
+                await Sql.ExecuteAsync(connection, transaction,
+                    "insert into evaluation_metrics (evaluation_key, region_code, fiscal_year, code, name, unit) values ($1, $2, $3, $4, $5, $6)",
+                    cancellationToken, evaluationKey, request.Evaluation.RegionCode, request.Evaluation.FiscalYear, metric.Code, metric.Name, metric.Unit);
             return new SetEvaluationTableResponse { Table = stored };
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The statistics the tables of a region's evaluations of a year declare for themselves, by code
+    /// (one unit per code: the first declared wins, as observations of a code are region-wide).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ObservationMetric>> DeclaredMetricsAsync(string regionCode, int fiscalYear,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null,
+            "select code, name, unit from evaluation_metrics where region_code = $1 and fiscal_year = $2 order by evaluation_key",
+            regionCode, fiscalYear);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var metrics = new Dictionary<string, ObservationMetric>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+            metrics.TryAdd(reader.GetString(0), new ObservationMetric { Code = reader.GetString(0), Name = reader.GetString(1), Unit = reader.GetString(2) });
+        return metrics;
     }
 
     /// <summary>Every table version of the evaluation, newest first.</summary>
