@@ -62,6 +62,18 @@ public sealed class EvaluationTextsTests
     }
 
     [Fact]
+    public void Sentences_drafted_from_data_are_marked_until_the_bureau_accepts_them()
+    {
+        const string Mark = "（系统依据账簿和指标数据草拟，待填报单位确认）";
+        var drafted = Markdown(JiashiExample.Model() with { Texts = BureauTexts.None });
+        Assert.Contains(Mark, drafted);
+        Assert.True(drafted.IndexOf(Mark, StringComparison.Ordinal) < drafted.IndexOf("基金收入", StringComparison.Ordinal));
+
+        var accepted = Markdown(JiashiExample.Model() with { Texts = new BureauTexts { DraftsAccepted = true } });
+        Assert.DoesNotContain(Mark, accepted);
+    }
+
+    [Fact]
     public void Markup_in_a_text_is_printed_as_text_in_the_html_report()
     {
         var model = JiashiExample.Model() with { Texts = new BureauTexts { Problems = "<script>alert(1)</script>" } };

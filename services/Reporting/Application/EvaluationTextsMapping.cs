@@ -20,6 +20,7 @@ public static class EvaluationTextsMapping
             Problems = t.Problems,
             ResultApplication = t.ResultApplication,
             OtherMatters = t.OtherMatters,
+            DraftsAccepted = t.DraftsAccepted,
             Signatories = new Signatories(s.FilingUnit, s.UnitHead, s.Preparer, s.Phone,
                 DateOnly.TryParseExact(s.FilingDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null),
         };

@@ -26,6 +26,8 @@ public sealed record BureauTexts
     /// <summary>五、其他需要说明的问题.</summary>
     public string OtherMatters { get; init; } = "";
     public Signatories Signatories { get; init; } = new("", "", "", "", null);
+    /// <summary>The bureau has read and accepts the sentences the report drafts from data.</summary>
+    public bool DraftsAccepted { get; init; }
 }
 
 /// <summary>填报单位, 单位负责人, 填报人, 联系电话, 填报日期 (null: the day the version is rendered).</summary>

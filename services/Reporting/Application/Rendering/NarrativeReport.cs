@@ -76,6 +76,8 @@ static class ReportView
             ["problems"] = Pending(m.Texts.Problems),
             ["result_application"] = Pending(m.Texts.ResultApplication),
             ["other_matters"] = m.Texts.OtherMatters,
+            // Sentences drafted from data carry this mark until the bureau accepts them (DOMAIN.md §6).
+            ["drafted"] = m.Texts.DraftsAccepted ? "" : "（系统依据账簿和指标数据草拟，待填报单位确认）",
             ["preparer"] = Pending(m.Texts.Signatories.Preparer),
             ["phone"] = Pending(m.Texts.Signatories.Phone),
             ["unit_head"] = Pending(m.Texts.Signatories.UnitHead),
