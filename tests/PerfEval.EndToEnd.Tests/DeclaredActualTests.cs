@@ -161,6 +161,15 @@ public sealed class DeclaredActualTests(PerfEvalCluster cluster)
 
         var card = await ScorecardAsync(key, s => s.Items.Any(i => i.IndicatorCode == "special-insured" && i.Actual.Length > 0));
         Assert.Equal(("1200", "100.00", "优"), (card.Items.Single().Actual, card.Total, card.Grade));
+
+        // A survey result without its respondent count is accepted, and listed as a finding.
+        await cluster.Indicator.RecordObservationsAsync(new RecordObservationsRequest
+        {
+            RequestId = NewId(),
+            Observations = { new Observation { RegionCode = key.RegionCode, SubjectCode = key.SubjectCode, FiscalYear = key.FiscalYear, Metric = "satisfaction", Value = "96", Unit = "%" } },
+        }, deadline: Deadline());
+        var findings = await cluster.Indicator.GetFindingsAsync(new GetFindingsRequest { Evaluation = key }, deadline: Deadline());
+        Assert.Contains(findings.Findings, f => f.Kind == Contracts.Indicator.V1.FindingKind.SurveyWithoutRespondents && f.ComputedValue == "96");
     }
 
     async Task<GetScorecardResponse> ScorecardAsync(EvaluationKey key, Func<GetScorecardResponse, bool> done) =>

@@ -245,8 +245,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
                 violations.Add($"{path}.value", "money is recorded in whole fen (分)");
             if (o.Respondents < 0)
                 violations.Add($"{path}.respondents", "must not be negative");
-            else if (o.Metric == "satisfaction" && o.Respondents == 0)
-                violations.Add($"{path}.respondents", "a survey result states how many respondents it comes from");
+            // A survey result without its respondent count is accepted: GetFindings lists it (DOMAIN.md §7).
         }
         violations.ThrowIfAny();
 
@@ -286,6 +285,17 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
         foreach (var finding in response.Findings)
             if (finding.IndicatorCode.Length > 0 && sources.TryGetValue(finding.IndicatorCode, out var source))
                 finding.DeclaredSource = source;
+        foreach (var (subject, value) in await store.SurveysWithoutRespondentsAsync(request.Evaluation.RegionCode, request.Evaluation.FiscalYear,
+                     context.CancellationToken))
+            if (subject.Length == 0 || subject == request.Evaluation.SubjectCode)
+                response.Findings.Add(new ReconciliationFinding
+                {
+                    Kind = FindingKind.SurveyWithoutRespondents,
+                    IndicatorName = "满意度",
+                    Unit = "%",
+                    ComputedValue = value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    Message = $"满意度调查结果{value}%未说明调查人数（样本量），无法判断其可信度",
+                });
         return response;
     }
 

@@ -190,6 +190,24 @@ public sealed class IndicatorStore(NpgsqlDataSource dataSource)
     /// The current observations of a region and year (whole-year figure, else the latest month), and the
     /// highest revision recorded there — the observation "version" a computation read.
     /// </summary>
+    /// <summary>Current survey results (satisfaction) of the region and year recorded without respondents, by subject ('' = region-wide).</summary>
+    public async Task<IReadOnlyList<(string SubjectCode, decimal Value)>> SurveysWithoutRespondentsAsync(string regionCode, int fiscalYear,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = Sql.Command(connection, null,
+            """
+            select subject_code, value from observations
+            where region_code = $1 and fiscal_year = $2 and superseded_by is null and metric = 'satisfaction' and respondents = 0
+            order by subject_code, month
+            """, regionCode, fiscalYear);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var surveys = new List<(string, decimal)>();
+        while (await reader.ReadAsync(cancellationToken))
+            surveys.Add((reader.GetString(0), reader.GetDecimal(1)));
+        return surveys;
+    }
+
     public async Task<(IReadOnlyList<ObservationFact> Facts, long Revision)> CurrentObservationsAsync(string regionCode, int fiscalYear,
         CancellationToken cancellationToken)
     {

@@ -52,9 +52,9 @@ public sealed class ScorecardReporting(ReportSourcesReader upstream, ReportStore
         var sources = await upstream.ReadAsync(scored.Evaluation, scored.LedgerVersion, ct);
         var model = ReportModelBuilder.Build(new ReportSources(scored, sources.Balances, texts.Signatories.FilingDate ?? ReportDate(publishedAt))
         {
-            // The deployment-wide unit is only a fallback for deployments that serve one bureau;
-            // the bureau's own 填报单位 (UpdateEvaluationTexts) wins.
-            ResponsibleUnit = texts.Signatories.FilingUnit.Length > 0 ? texts.Signatories.FilingUnit : configuration["Reporting:ResponsibleUnit"] ?? "",
+            // The bureau's own 填报单位 (UpdateEvaluationTexts), never a deployment-wide setting: one
+            // deployment serves many bureaus. Missing, the report says 待填写.
+            ResponsibleUnit = texts.Signatories.FilingUnit,
             Texts = texts,
             Metrics = sources.Metrics,
             LedgerFindings = sources.LedgerFindings,

@@ -226,6 +226,7 @@ public static class ReportModelBuilder
             "DECLARED_ACTUAL_MISMATCH" => "填报实际完成值与计算值不符",
             "DECLARED_ACTUAL_WITHOUT_VALUE" => "填报了实际完成值，但缺少计算所需数据",
             "ZERO_DENOMINATOR" => "分母为零，无法计算",
+            "SURVEY_WITHOUT_RESPONDENTS" => "满意度调查未说明调查人数（样本量）",
             _ => "指标核对差异",
         };
         // The figures stand in their own columns; only the missing inputs are added, by their Chinese names.

@@ -47,6 +47,7 @@ public sealed class ReportSourcesReader(LedgerService.LedgerServiceClient ledger
         Contracts.Indicator.V1.FindingKind.DeclaredActualMismatch => "DECLARED_ACTUAL_MISMATCH",
         Contracts.Indicator.V1.FindingKind.DeclaredActualWithoutValue => "DECLARED_ACTUAL_WITHOUT_VALUE",
         Contracts.Indicator.V1.FindingKind.ZeroDenominator => "ZERO_DENOMINATOR",
+        Contracts.Indicator.V1.FindingKind.SurveyWithoutRespondents => "SURVEY_WITHOUT_RESPONDENTS",
         _ => "",
     };
 
