@@ -234,7 +234,7 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
                 && (await DeclaredAsync(o.RegionCode, o.FiscalYear)).GetValueOrDefault(o.Metric) is { } own)
                 metric = new ObservationMetrics.Metric(own.Code, own.Name, own.Unit);
             if (metric is null)
-                violations.Add($"{path}.metric", $"unknown metric \"{Short(o.Metric)}\"; known: {string.Join(", ", ObservationMetrics.All.Keys)}, or one the region's table declares under metrics");
+                violations.Add($"{path}.metric", $"unknown metric \"{o.Metric}\"; known: {string.Join(", ", ObservationMetrics.All.Keys)}, or one the region's table declares under metrics");
             else if (o.Unit != metric.Unit)
                 violations.Add($"{path}.unit", $"{metric.Name} ({metric.Code}) is recorded in \"{metric.Unit}\", got \"{o.Unit}\"");
             if (!decimal.TryParse(o.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
@@ -306,7 +306,4 @@ public sealed class IndicatorApi(IndicatorStore store, SystemCatalog systems, In
         violations.ThrowIfAny();
         return EvaluationKeys.Format(evaluation!);
     }
-
-    /// <summary>Errors quote at most a short prefix of what the caller sent.</summary>
-    static string Short(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

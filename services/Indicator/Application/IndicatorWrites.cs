@@ -27,7 +27,7 @@ public sealed class IndicatorWrites(IndicatorStore store, EvaluationTableStore t
         var key = EvaluationKeys.Format(request.Evaluation);
         var subject = await ledger.GetAsync(request.Evaluation, cancellationToken);
         var (table, origin, fieldOf) = await ReadTableAsync(request, cancellationToken);
-        table.SystemCode = CompiledSystem.TableCodePrefix + key;
+        table.SystemCode = EvaluationTableStore.TableCode(key);
         table.Version = 1; // the store assigns the real version
         table.SubjectKind = subject.SubjectKind;
         if (table.Name.Length == 0)

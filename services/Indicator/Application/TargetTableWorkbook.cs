@@ -63,7 +63,7 @@ public static class TargetTableWorkbook
                     continue;
                 var weightText = Text(sheet, row, columns["weight"]);
                 if (!decimal.TryParse(weightText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var weight))
-                    violations.Add(Cell(columns["weight"], row), $"分值 \"{Short(weightText)}\" is not a number");
+                    violations.Add(Cell(columns["weight"], row), $"分值 \"{weightText}\" is not a number");
                 var target = Text(sheet, row, columns["target"]);
                 var sourceText = columns.TryGetValue("source", out var sc) ? Text(sheet, row, sc) : "";
                 var item = new IndicatorDefinition
@@ -135,5 +135,4 @@ public static class TargetTableWorkbook
     static string HeaderOf(string column) => Columns.First(c => c.Column == column).Headers[0];
     static string Cell(int column, int row) => $"xlsx.{ColumnLetter(column)}{row}";
     static string ColumnLetter(int column) => XLHelper.GetColumnLetterFromNumber(column);
-    static string Short(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using Npgsql;
 using PerfEval.Contracts.Indicator.V1;
 using PerfEval.Hosting.Security;
+using PerfEval.Indicator.Domain;
 using PerfEval.Storage;
 
 namespace PerfEval.Indicator.Storage;
@@ -11,7 +12,7 @@ namespace PerfEval.Indicator.Storage;
 public sealed class EvaluationTableStore(NpgsqlDataSource dataSource)
 {
     /// <summary>The system code an evaluation's own table is stored under; no catalog code can take this shape.</summary>
-    public static string TableCode(string evaluationKey) => "table:" + evaluationKey;
+    public static string TableCode(string evaluationKey) => CompiledSystem.TableCodePrefix + evaluationKey;
 
     /// <summary>
     /// Stores <paramref name="table"/> as the evaluation's next table version and binds the evaluation

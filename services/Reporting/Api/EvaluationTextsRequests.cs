@@ -30,7 +30,7 @@ public static class EvaluationTextsRequests
         RequestIdRule.Validate(request.RequestId, violations);
         if (request.UpdateMask is { } mask)
             foreach (var path in mask.Paths.Where(p => !IsTextsPath(p)))
-                violations.Add("update_mask", $"\"{Short(path)}\" is not a field of EvaluationTexts (e.g. overall_goal_expected, signatories.preparer)");
+                violations.Add("update_mask", $"\"{path}\" is not a field of EvaluationTexts (e.g. overall_goal_expected, signatories.preparer)");
         var texts = request.Texts ?? new EvaluationTexts();
         Text(texts.OverallGoalExpected, "texts.overall_goal_expected", MaxTextLength, violations);
         Text(texts.OverallGoalAchieved, "texts.overall_goal_achieved", MaxTextLength, violations);
@@ -48,7 +48,7 @@ public static class EvaluationTextsRequests
                 violations.Add("texts.signatories.phone", "may hold digits, spaces, \"+\", \"-\", \"(\" and \")\" only");
             if (s.FilingDate.Length > 0
                 && !DateOnly.TryParseExact(s.FilingDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-                violations.Add("texts.signatories.filing_date", $"\"{Short(s.FilingDate)}\" is not an ISO date YYYY-MM-DD");
+                violations.Add("texts.signatories.filing_date", $"\"{s.FilingDate}\" is not an ISO date YYYY-MM-DD");
         }
         violations.ThrowIfAny();
     }
@@ -80,7 +80,4 @@ public static class EvaluationTextsRequests
         }
         return true;
     }
-
-    /// <summary>Errors quote at most a short prefix of what the caller sent.</summary>
-    static string Short(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

@@ -11,6 +11,9 @@ public sealed record BureauTexts
 
     public static readonly BureauTexts None = new();
 
+    /// <summary>A text only the bureau can write, or <see cref="Pending"/> until it does: never a drafted sentence.</summary>
+    public static string OrPending(string text) => text.Length == 0 ? Pending : text;
+
     /// <summary>0 while nothing was entered; the report version records which texts it printed.</summary>
     public long Version { get; init; }
     /// <summary>年度总体目标 · 预期目标.</summary>

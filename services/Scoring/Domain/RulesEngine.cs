@@ -169,8 +169,9 @@ public static partial class RulesEngine
                 var compound = targetParts.Count > 1;
                 // Precedence (DOMAIN.md §5): the computed value, else the bureau's declared one, else nothing.
                 // A compound target's declared figure cannot be split into its parts, so it is never scored.
+                decimal? declaredValue = null;
                 if (!compound && inputs.Actuals.GetValueOrDefault(d.Code) is null
-                    && inputs.DeclaredActuals.TryGetValue(d.Code, out var typed) && ParseDeclared(typed) is { } declaredValue)
+                    && inputs.DeclaredActuals.TryGetValue(d.Code, out var typed) && (declaredValue = ParseDeclared(typed)) is not null)
                 {
                     origin = ActualOrigin.Declared;
                     if (inputs.Refusals.TryGetValue(d.Code, out var refused))
@@ -185,7 +186,7 @@ public static partial class RulesEngine
                 var scored = targetParts.Select(p =>
                 {
                     var key = compound ? $"{d.Code}:{p.Label}" : d.Code;
-                    var value = origin == ActualOrigin.Declared ? ParseDeclared(inputs.DeclaredActuals[d.Code]) : inputs.Actuals.GetValueOrDefault(key);
+                    var value = origin == ActualOrigin.Declared ? declaredValue : inputs.Actuals.GetValueOrDefault(key);
                     return ScorePart(d, p, share, value, asHigherIsBetter);
                 }).ToList();
                 if (origin == ActualOrigin.None && scored.All(p => p.Actual is not null))

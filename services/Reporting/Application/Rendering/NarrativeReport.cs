@@ -69,18 +69,18 @@ static class ReportView
             ["fiscal_year"] = m.FiscalYear,
             ["report_date"] = Display.Date(m.ReportDate),
             ["responsible_unit"] = Or(m.ResponsibleUnit),
-            ["overall_target"] = Pending(m.OverallTarget),
-            ["overall_result"] = Pending(m.OverallResult),
+            ["overall_target"] = BureauTexts.OrPending(m.OverallTarget),
+            ["overall_result"] = BureauTexts.OrPending(m.OverallResult),
             ["pending"] = BureauTexts.Pending,
             ["basic_situation"] = m.Texts.BasicSituation,
-            ["problems"] = Pending(m.Texts.Problems),
-            ["result_application"] = Pending(m.Texts.ResultApplication),
+            ["problems"] = BureauTexts.OrPending(m.Texts.Problems),
+            ["result_application"] = BureauTexts.OrPending(m.Texts.ResultApplication),
             ["other_matters"] = m.Texts.OtherMatters,
             // Sentences drafted from data carry this mark until the bureau accepts them (DOMAIN.md §6).
             ["drafted"] = m.Texts.DraftsAccepted ? "" : "（系统依据账簿和指标数据草拟，待填报单位确认）",
-            ["preparer"] = Pending(m.Texts.Signatories.Preparer),
-            ["phone"] = Pending(m.Texts.Signatories.Phone),
-            ["unit_head"] = Pending(m.Texts.Signatories.UnitHead),
+            ["preparer"] = BureauTexts.OrPending(m.Texts.Signatories.Preparer),
+            ["phone"] = BureauTexts.OrPending(m.Texts.Signatories.Phone),
+            ["unit_head"] = BureauTexts.OrPending(m.Texts.Signatories.UnitHead),
             ["scored"] = m.Total is not null,
             ["total"] = m.Total is { } t ? Display.Number(t) : Display.NoData,
             ["grade"] = Or(m.Grade),
@@ -192,7 +192,4 @@ static class ReportView
     };
 
     static string Or(string text) => text.Length == 0 ? Display.NoData : text;
-
-    /// <summary>A text only the bureau can write: 待填写 until it does, never a drafted sentence.</summary>
-    static string Pending(string text) => text.Length == 0 ? BureauTexts.Pending : text;
 }

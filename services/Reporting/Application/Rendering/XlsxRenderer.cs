@@ -56,9 +56,9 @@ public static class XlsxRenderer
 
         // The block a reviewer signs under (DOMAIN.md §6): the bureau's names, 待填写 until it enters them.
         var signatories = model.Texts.Signatories;
-        Merge(sheet, row + 1, 1, row + 1, 2, $"填报人：{Pending(signatories.Preparer)}");
-        Merge(sheet, row + 1, 3, row + 1, 4, $"联系电话：{Pending(signatories.Phone)}");
-        Merge(sheet, row + 1, 5, row + 1, 6, $"单位负责人：{Pending(signatories.UnitHead)}");
+        Merge(sheet, row + 1, 1, row + 1, 2, $"填报人：{BureauTexts.OrPending(signatories.Preparer)}");
+        Merge(sheet, row + 1, 3, row + 1, 4, $"联系电话：{BureauTexts.OrPending(signatories.Phone)}");
+        Merge(sheet, row + 1, 5, row + 1, 6, $"单位负责人：{BureauTexts.OrPending(signatories.UnitHead)}");
         Merge(sheet, row + 1, 7, row + 1, LastColumn, $"填报日期：{Display.Date(model.ReportDate)}");
         FitRowHeights(sheet, 4, row - 1);
         sheet.PageSetup.PageOrientation = XLPageOrientation.Landscape;
@@ -295,6 +295,4 @@ public static class XlsxRenderer
     }
 
     static string Text(string text) => text.Length == 0 ? Display.NoData : text;
-
-    static string Pending(string text) => text.Length == 0 ? BureauTexts.Pending : text;
 }
